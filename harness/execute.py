@@ -1,0 +1,157 @@
+"""Run shards on Ray actors, one engine per actor (a model replica), and stream results to the store.
+
+The driver keeps every replica busy by handing the next shard to whichever finishes first, writes
+each finished shard to its pool's store at once (so a kill loses at most the shards in flight),
+and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from harness.config import ClusterConfig, EngineConfig, ModelConfig
+from harness.planner import Shard
+from harness.records import Sample
+
+
+class Replica:
+    """One model replica: owns one engine, turns shards into samples (runs inside a Ray actor)."""
+
+    def __init__(self, engine_name: str, engine_kwargs: dict[str, Any], model_name: str) -> None:
+        from harness.engines import create_engine
+
+        self.engine = create_engine(engine_name, **engine_kwargs)
+        self.model_name = model_name
+
+    def engine_name(self) -> str:
+        return self.engine.name
+
+    def run(self, shard: Shard) -> list[Sample]:
+        prompts = [self.engine.render(item.chat()) for item in shard.items]
+        params = [replace(shard.pool.params, n=len(item.indices)) for item in shard.items]
+        outputs = self.engine.generate(prompts, params)
+        samples = []
+        for item, completions in zip(shard.items, outputs, strict=True):
+            for index, c in zip(item.indices, completions, strict=True):
+                samples.append(
+                    Sample(
+                        problem_id=item.problem_id,
+                        model=self.model_name,
+                        pool=shard.pool.hash,
+                        index=index,
+                        text=c.text,
+                        finish_reason=c.finish_reason,
+                        prompt_tokens=c.prompt_tokens,
+                        completion_tokens=c.completion_tokens,
+                        mean_logprob=c.mean_logprob,
+                        sum_logprob=c.sum_logprob,
+                        latency_s=c.latency_s,
+                        engine=self.engine.name,
+                    )
+                )
+        return samples
+
+
+def init_ray(cluster: ClusterConfig) -> None:
+    import ray
+
+    if ray.is_initialized():
+        return
+    if cluster.address:
+        ray.init(address=cluster.address, ignore_reinit_error=True, log_to_driver=True)
+    else:
+        ray.init(
+            include_dashboard=False,
+            ignore_reinit_error=True,
+            object_store_memory=512 * 1024**2,
+            log_to_driver=True,
+        )
+
+
+def engine_kwargs(model: ModelConfig, model_path: str, engine: EngineConfig, seed: int) -> dict[str, Any]:
+    return {
+        "model_path": model_path,
+        "seed": seed,
+        "dtype": model.dtype,
+        "max_model_len": model.max_model_len,
+        "revision": model.revision,
+        "trust_remote_code": model.trust_remote_code,
+        "cpu_kv_cache_gib": engine.cpu_kv_cache_gib,
+        "tensor_parallel_size": engine.tensor_parallel_size,
+        "gpu_memory_utilization": engine.gpu_memory_utilization,
+        "enable_prefix_caching": engine.enable_prefix_caching,
+        "max_num_seqs": engine.max_num_seqs,
+        "quantization": engine.quantization,
+        "compile": engine.compile,
+    }
+
+
+def run_shards(
+    shards: list[Shard],
+    model: ModelConfig,
+    model_path: str,
+    engine: EngineConfig,
+    cluster: ClusterConfig,
+    seed: int,
+    store_root: Path,
+) -> int:
+    """Generate every shard on `cluster.replicas` actors; returns the number of samples written."""
+    if not shards:
+        return 0
+    import ray
+
+    init_ray(cluster)
+    actor_cls: Any = ray.remote(Replica)
+    kwargs = engine_kwargs(model, model_path, engine, seed)
+    env = {"VLLM_CPU_KVCACHE_SPACE": str(engine.cpu_kv_cache_gib), "TOKENIZERS_PARALLELISM": "false"}
+    replicas: list[Any] = [
+        actor_cls.options(
+            num_cpus=cluster.num_cpus_per_replica,
+            num_gpus=cluster.num_gpus_per_replica * engine.tensor_parallel_size,
+            runtime_env={"env_vars": env},
+        ).remote(engine.name, kwargs, model.name)
+        for _ in range(max(1, min(cluster.replicas, len(shards))))
+    ]
+    stores = {s.pool.hash: s.pool.store(store_root) for s in shards}
+    queue = deque(shards)
+    inflight: dict[Any, tuple[Shard, Any]] = {}
+    written = tokens = 0
+    total = sum(s.n_samples for s in shards)
+    problems = {(s.pool.hash, i.problem_id) for s in shards for i in s.items}
+    done_problems = 0
+    quiet = os.environ.get("TTC_NO_PROGRESS") == "1"
+    bar = tqdm(total=total, unit="sample", desc=model.name, disable=quiet)
+    start = time.perf_counter()
+    try:
+        for replica in replicas:
+            if queue:
+                shard = queue.popleft()
+                inflight[replica.run.remote(shard)] = (shard, replica)
+        while inflight:
+            ready, _ = ray.wait(list(inflight), num_returns=1)
+            shard, replica = inflight.pop(ready[0])
+            samples: list[Sample] = ray.get(ready[0])
+            written += stores[shard.pool.hash].append(samples)
+            tokens += sum(s.completion_tokens for s in samples)
+            done_problems += len(shard.items)
+            elapsed = max(time.perf_counter() - start, 1e-9)
+            bar.update(len(samples))
+            bar.set_postfix_str(
+                f"problems {done_problems}/{len(problems)} {written / elapsed:.1f} samples/s "
+                f"{tokens / elapsed:.0f} tok/s"
+            )
+            if queue:
+                nxt = queue.popleft()
+                inflight[replica.run.remote(nxt)] = (nxt, replica)
+    finally:
+        bar.close()
+        for replica in replicas:
+            ray.kill(replica)
+    return written

@@ -1,0 +1,126 @@
+"""Turn a sweep into the smallest set of generation work: one pool per (model, pool kind).
+
+Selection strategies at every budget share ONE sampled pool of N = max(budgets) samples per
+problem (model, task, prompt version and sampling params name it); greedy is its own pool of one
+sample at temperature 0. Against the store, only missing (problem, index) pairs become work, cut
+into deterministic shards of problems so any replica can redo any shard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.config import ModelConfig, ResolvedSweep
+from harness.records import SamplingParams, stable_hash
+from harness.store import PoolStore
+from strategies import get_strategy
+from tasks import Message, Problem, Task
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """One pool: what is sampled, for which model and task, and how many per problem."""
+
+    kind: str
+    """`greedy` or `sampled`."""
+    model: ModelConfig
+    task: str
+    prompt_version: str
+    params: SamplingParams
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that define the pool's content (n excluded: a pool can grow)."""
+        return {
+            "model": self.model.name,
+            "model_path": self.model.path,
+            "revision": self.model.revision,
+            "task": self.task,
+            "prompt_version": self.prompt_version,
+            "params": self.params.key(),
+        }
+
+    @property
+    def hash(self) -> str:
+        return stable_hash(self.identity())
+
+    def store(self, root: Path) -> PoolStore:
+        return PoolStore(root, self.model.name, self.task, self.hash)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """Samples still missing for one problem of one pool."""
+
+    problem_id: str
+    messages: tuple[tuple[tuple[str, str], ...], ...]
+    """Chat messages as nested tuples (hashable, picklable): ((("role", r), ("content", c)), ...)."""
+    indices: tuple[int, ...]
+    """Pool indices to fill, ascending."""
+
+    def chat(self) -> list[Message]:
+        return [dict(m) for m in self.messages]
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A unit of work a replica takes: some problems of one pool."""
+
+    pool: PoolSpec
+    number: int
+    items: tuple[WorkItem, ...]
+
+    @property
+    def n_samples(self) -> int:
+        return sum(len(i.indices) for i in self.items)
+
+
+@dataclass(frozen=True)
+class Plan:
+    pools: tuple[PoolSpec, ...]
+    shards: tuple[Shard, ...]
+
+    def shards_for(self, model: str) -> list[Shard]:
+        return [s for s in self.shards if s.pool.model.name == model]
+
+    @property
+    def n_missing(self) -> int:
+        return sum(s.n_samples for s in self.shards)
+
+
+def pool_specs(resolved: ResolvedSweep, task: Task) -> list[PoolSpec]:
+    """The pools the sweep's strategies read, per model (greedy and/or sampled)."""
+    sweep = resolved.sweep
+    kinds = {get_strategy(s.name).pool for s in resolved.strategies}
+    specs = []
+    for model in resolved.models:
+        if "greedy" in kinds:
+            params = SamplingParams(temperature=0.0, top_p=1.0, max_tokens=sweep.max_tokens, n=1)
+            specs.append(PoolSpec("greedy", model, task.name, task.prompt_version, params))
+        if "sampled" in kinds:
+            params = SamplingParams(
+                temperature=sweep.temperature,
+                top_p=sweep.top_p,
+                max_tokens=sweep.max_tokens,
+                n=max(sweep.budgets),
+            )
+            specs.append(PoolSpec("sampled", model, task.name, task.prompt_version, params))
+    return specs
+
+
+def make_plan(
+    specs: list[PoolSpec], task: Task, problems: list[Problem], store_root: Path, shard_size: int
+) -> Plan:
+    shards: list[Shard] = []
+    for spec in specs:
+        have = spec.store(store_root).read()
+        pending: list[WorkItem] = []
+        for problem in problems:
+            missing = tuple(i for i in range(spec.params.n) if (problem.id, i) not in have)
+            if missing:
+                messages = tuple(tuple(sorted(m.items())) for m in task.messages(problem))
+                pending.append(WorkItem(problem.id, messages, missing))
+        for start in range(0, len(pending), shard_size):
+            shards.append(Shard(spec, len(shards), tuple(pending[start : start + shard_size])))
+    return Plan(pools=tuple(specs), shards=tuple(shards))

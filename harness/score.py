@@ -1,0 +1,85 @@
+"""Verify every sample of a sweep's pools and write one scored row per sample.
+
+Rows carry what analysis needs (answer, verdict, tokens, seconds, log-prob), so a run folder is
+self-contained: `report` recomputes curves from `scores.jsonl` alone. Only indices below the pool's
+planned size are used, so a store that grew for a larger sweep gives the same result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from harness.planner import PoolSpec
+from tasks import Problem, Task
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    """One verified sample (a line of `scores.jsonl`)."""
+
+    model: str
+    pool_kind: str
+    pool: str
+    problem_id: str
+    index: int
+    answer: str | None
+    correct: bool
+    status: str
+    prompt_tokens: int
+    completion_tokens: int
+    mean_logprob: float
+    latency_s: float
+    finish_reason: str
+    engine: str
+
+
+class IncompletePoolError(RuntimeError):
+    """A pool is missing samples that analysis needs (generation failed or was interrupted)."""
+
+
+def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: Path) -> list[ScoredRow]:
+    have = spec.store(store_root).read()
+    rows: list[ScoredRow] = []
+    missing = 0
+    for problem in problems:
+        samples = [have.get((problem.id, i)) for i in range(spec.params.n)]
+        present = [s for s in samples if s is not None]
+        missing += len(samples) - len(present)
+        verdicts = task.verify_many(problem, [s.text for s in present])
+        for s, v in zip(present, verdicts, strict=True):
+            rows.append(
+                ScoredRow(
+                    model=spec.model.name,
+                    pool_kind=spec.kind,
+                    pool=spec.hash,
+                    problem_id=problem.id,
+                    index=s.index,
+                    answer=v.extracted,
+                    correct=v.correct,
+                    status=v.status,
+                    prompt_tokens=s.prompt_tokens,
+                    completion_tokens=s.completion_tokens,
+                    mean_logprob=s.mean_logprob,
+                    latency_s=s.latency_s,
+                    finish_reason=s.finish_reason,
+                    engine=s.engine,
+                )
+            )
+    if missing:
+        raise IncompletePoolError(
+            f"pool {spec.kind} of {spec.model.name} lacks {missing} samples; rerun the sweep to fill them"
+        )
+    return rows
+
+
+def write_scores(rows: list[ScoredRow], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+
+
+def read_scores(path: Path) -> list[ScoredRow]:
+    with path.open("r", encoding="utf-8") as f:
+        return [ScoredRow(**json.loads(line)) for line in f if line.strip()]

@@ -1,0 +1,28 @@
+"""Strategies: one module per strategy, each registering itself in `STRATEGIES`.
+
+Strategies receive scored pools (selection) or an engine protocol (search); they never import a
+backend.
+"""
+
+from __future__ import annotations
+
+from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy
+from tasks.registry import import_submodules
+
+
+def load_all() -> None:
+    """Import every module of this package so that their decorators register them (idempotent)."""
+    import_submodules(__name__, __path__)
+
+
+def get_strategy(name: str) -> SelectionStrategy:
+    load_all()
+    return STRATEGIES.get(name)()
+
+
+def strategy_names() -> list[str]:
+    load_all()
+    return STRATEGIES.names()
+
+
+__all__ = ["STRATEGIES", "ScoredSample", "SelectionStrategy", "get_strategy", "strategy_names"]

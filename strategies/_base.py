@@ -1,0 +1,47 @@
+"""The selection-strategy contract: a pure function of one scored pool, evaluated at budget k.
+
+A selection strategy never generates: it reads a pool of n scored samples of one problem and
+returns the expected accuracy of spending k of them (k <= n), as an exact expectation over
+k-subsets where one exists. It declares which pool it reads: `greedy` (one sample at temperature
+0) or `sampled` (n samples at the sweep's temperature).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from tasks.registry import Registry
+
+
+@dataclass(frozen=True)
+class ScoredSample:
+    """What a selection strategy may see of one sample."""
+
+    answer: str | None
+    """Canonical extracted answer (None: no answer)."""
+    correct: bool
+    """Verifier verdict."""
+    mean_logprob: float
+    """Mean token log-prob (a free confidence score)."""
+    completion_tokens: int
+    """Generated tokens."""
+
+
+class SelectionStrategy(ABC):
+    """Chooses an answer from k samples of a pool; subclasses set `name` and `pool`."""
+
+    name: str = ""
+    pool: str = "sampled"
+    """`greedy` or `sampled`: which pool of the problem this strategy reads."""
+
+    def budgets(self, requested: list[int], pool_size: int) -> list[int]:
+        """The budgets this strategy is evaluated at (default: every requested k <= pool size)."""
+        return [k for k in requested if k <= pool_size]
+
+    @abstractmethod
+    def expected_accuracy(self, samples: list[ScoredSample], k: int) -> float:
+        """Expected accuracy over k-subsets of `samples` (exact where a closed form exists)."""
+
+
+STRATEGIES: Registry[type[SelectionStrategy]] = Registry("strategy")

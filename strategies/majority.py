@@ -1,0 +1,16 @@
+"""Majority vote (self-consistency): the most frequent answer among k samples, ties at random."""
+
+from __future__ import annotations
+
+from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy
+from strategies.estimators import majority_at_k, vote_keys
+
+
+@STRATEGIES.register("majority")
+class Majority(SelectionStrategy):
+    name = "majority"
+    pool = "sampled"
+
+    def expected_accuracy(self, samples: list[ScoredSample], k: int) -> float:
+        keys = vote_keys([s.answer for s in samples], [s.correct for s in samples])
+        return majority_at_k(keys, k)

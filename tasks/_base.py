@@ -1,0 +1,75 @@
+"""The task contract: a benchmark loads `Problem`s, builds chat messages, and verifies completions.
+
+A task module defines one `Task` subclass and registers it with `@TASKS.register(name)`. Tasks know
+nothing about engines or the harness; the harness turns their messages into prompts.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from tasks.registry import Registry
+
+Message = dict[str, str]
+"""One chat message: {"role": "system"|"user"|"assistant", "content": str}."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One benchmark item."""
+
+    task: str
+    """Task name, e.g. `gsm8k`."""
+    id: str
+    """Stable id within the task (e.g. `gsm8k/test/17`, `HumanEval/3`)."""
+    question: str
+    """What the prompt asks (for code tasks: the function signature and docstring)."""
+    reference: str
+    """Reference answer (math tasks) or test code (code tasks)."""
+    entry_point: str = ""
+    """Function the tests call (code tasks only)."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """Level, subject, year, ... (used for difficulty breakdowns)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verifier's judgement of one completion."""
+
+    extracted: str | None
+    """Canonical form of the extracted answer; None when none was found."""
+    correct: bool
+    """Whether it matches the reference (a pass only on a positive signal)."""
+    status: str
+    """ok | no_answer | timeout | error | fail (a code task's tests did not pass)."""
+
+
+class Task(ABC):
+    """A benchmark: problems, prompts and a verifier. Subclasses set the class attributes."""
+
+    name: str = ""
+    prompt_version: str = "1"
+    """Bump when the prompt changes: it is part of the pool hash."""
+    verifier_version: str = "1"
+    """Bump when scoring changes: runs with different versions are not merged."""
+
+    @abstractmethod
+    def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
+        """The first `limit` problems (all when None), in the benchmark's order."""
+
+    @abstractmethod
+    def messages(self, problem: Problem) -> list[Message]:
+        """Chat messages for the model; the harness applies the chat template."""
+
+    @abstractmethod
+    def verify(self, problem: Problem, completion: str) -> Verdict:
+        """Score one completion. Never raises on model output: bad output is a wrong verdict."""
+
+    def verify_many(self, problem: Problem, completions: list[str]) -> list[Verdict]:
+        """Score several completions of one problem (code tasks override to run in parallel)."""
+        return [self.verify(problem, c) for c in completions]
+
+
+TASKS: Registry[type[Task]] = Registry("task")

@@ -1,0 +1,70 @@
+"""Config composition and bad input: every error names the valid choices, before any model loads."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.config import ConfigError, load_sweep_config
+
+
+def test_defaults() -> None:
+    r = load_sweep_config([])
+    assert [m.name for m in r.models] == ["smollm2_135m"]
+    assert r.task.name == "gsm8k"
+    assert [s.name for s in r.strategies] == ["greedy", "majority", "pass_at_k"]
+    assert r.sweep.budgets == [1, 2, 4, 8, 16]
+    assert r.sweep.limit == 20 and r.sweep.temperature == 0.8 and r.sweep.max_tokens == 384
+    assert r.sweep.engine.name == "vllm" and r.sweep.cluster.address is None
+
+
+def test_overrides() -> None:
+    r = load_sweep_config(["limit=5", "budgets=[4,1]", "strategies=[majority,pass_at_k]",
+                           "cluster.replicas=2", "models=[qwen2_5_0_5b,smollm2_135m]"])
+    assert r.sweep.limit == 5 and r.sweep.budgets == [1, 4]
+    assert [s.name for s in r.strategies] == ["majority", "pass_at_k"]
+    assert r.sweep.cluster.replicas == 2
+    assert r.models[0].path == "Qwen/Qwen2.5-0.5B-Instruct"
+    assert "resolved" in r.to_yaml()
+
+
+@pytest.mark.parametrize(
+    ("override", "needles"),
+    [
+        ("models=[smollm3]", ["unknown model 'smollm3'", "smollm2_135m", "qwen2_5_7b"]),
+        ("task=gsm9k", ["unknown task 'gsm9k'", "did you mean 'gsm8k'", "gsm8k"]),
+        ("strategies=[majorty]", ["unknown strategy 'majorty'", "did you mean 'majority'", "pass_at_k"]),
+        ("engine=vlm", ["unknown engine 'vlm'", "vllm"]),
+        ("cluster=moon", ["unknown cluster 'moon'", "local", "gpu"]),
+        ("budgets=[0,2]", ["positive integers"]),
+        ("budgets=[-1]", ["positive integers"]),
+        ("budgets=[1.5]", ["positive integers"]),
+        ("budgets=[]", ["positive integers"]),
+        ("limit=0", ["limit"]),
+        ("temperature=hot", ["temperature"]),
+    ],
+)
+def test_bad_input_is_a_clear_error(override: str, needles: list[str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_sweep_config([override])
+    for needle in needles:
+        assert needle in str(info.value)
+
+
+def test_cli_exits_2_with_the_message_and_loads_no_model(capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from harness.cli import main
+
+    assert main(["sweep", "task=gsm9k"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown task 'gsm9k'" in err and "gsm8k" in err
+    assert "vllm" not in sys.modules and "ray" not in sys.modules
+
+
+def test_missing_data_names_where_it_looked(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from harness.cli import main
+
+    monkeypatch.setenv("TTC_DATA_DIR", str(tmp_path))
+    assert main(["sweep", f"results_dir={tmp_path / 'r'}"]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "gsm8k" / "test.jsonl") in err and "TTC_DATA_DIR" in err
