@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,20 @@ def engine_kwargs(model: ModelConfig, model_path: str, engine: EngineConfig, see
     }
 
 
+@dataclass(frozen=True)
+class RunStats:
+    """What one `run_shards` call did."""
+
+    samples: int
+    """Samples written to the store."""
+    tokens: int
+    """Generated tokens in those samples."""
+    load_s: float
+    """Seconds until every replica had its engine loaded."""
+    generate_s: float
+    """Seconds from the first shard sent to the last shard written."""
+
+
 def run_shards(
     shards: list[Shard],
     model: ModelConfig,
@@ -101,10 +115,10 @@ def run_shards(
     cluster: ClusterConfig,
     seed: int,
     store_root: Path,
-) -> int:
-    """Generate every shard on `cluster.replicas` actors; returns the number of samples written."""
+) -> RunStats:
+    """Generate every shard on `cluster.replicas` actors and write each to its pool's store."""
     if not shards:
-        return 0
+        return RunStats(0, 0, 0.0, 0.0)
     import ray
 
     init_ray(cluster)
@@ -119,6 +133,9 @@ def run_shards(
         ).remote(engine.name, kwargs, model.name)
         for _ in range(max(1, min(cluster.replicas, len(shards))))
     ]
+    load_start = time.perf_counter()
+    ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
+    load_s = time.perf_counter() - load_start
     stores = {s.pool.hash: s.pool.store(store_root) for s in shards}
     queue = deque(shards)
     inflight: dict[Any, tuple[Shard, Any]] = {}
@@ -154,4 +171,4 @@ def run_shards(
         bar.close()
         for replica in replicas:
             ray.kill(replica)
-    return written
+    return RunStats(written, tokens, load_s, time.perf_counter() - start)

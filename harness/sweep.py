@@ -62,7 +62,11 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
         shards = plan.shards_for(model.name)
         if shards:
             path = resolve_model_path(model.path)
-            generated += run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed, store_root)
+            stats = run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed, store_root)
+            generated += stats.samples
+            rate = stats.tokens / max(stats.generate_s, 1e-9)
+            print(f"{model.name}: {stats.samples} samples, {stats.tokens} tokens in {stats.generate_s:.1f} s "
+                  f"({rate:.1f} tok/s; engine load {stats.load_s:.1f} s)")
         infos[model.name] = _model_info(store_root, model.name, model.path, model.revision)
 
     run_dir = results_dir / sweep.name / time.strftime("%Y%m%d-%H%M%S")

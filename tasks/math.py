@@ -1,0 +1,43 @@
+"""MATH (Hendrycks et al.): the full 5000-problem test split; the reference is the last \\boxed{}
+of the solution. MATH-500 is the 500-problem subset with an `answer` field (tasks/math500.py)."""
+
+from __future__ import annotations
+
+from tasks._base import TASKS, Problem
+from tasks._math_base import MathTask
+from tasks.data import DataSource, load_records
+from tasks.numeric import last_boxed
+
+SOURCE = DataSource("math/test.jsonl", "EleutherAI/hendrycks_math", "test")
+
+
+def level_number(level: str | int) -> int | None:
+    """ "Level 3" -> 3; 3 -> 3; "Level ?" -> None."""
+    text = str(level).replace("Level", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def boxed_reference(solution: str) -> str:
+    boxed = last_boxed(solution)
+    if boxed is None:
+        raise ValueError(f"MATH solution without \\boxed{{}}: {solution[-80:]!r}")
+    return boxed.strip()
+
+
+@TASKS.register("math")
+class MATH(MathTask):
+    name = "math"
+
+    def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
+        rows = load_records(SOURCE, data_dir)
+        rows = rows[:limit] if limit is not None else rows
+        return [
+            Problem(
+                task=self.name,
+                id=f"math/test/{i}",
+                question=row["problem"],
+                reference=boxed_reference(row["solution"]),
+                metadata={"level": level_number(row["level"]), "subject": row["type"]},
+            )
+            for i, row in enumerate(rows)
+        ]

@@ -1,0 +1,55 @@
+"""Judge math completions against reference answers, each under a wall-clock limit.
+
+Extraction and equivalence run in a shared `TimeLimitedPool` of worker processes (sized to the
+cores, created on first use), so a pathological answer (`10^{10^{10^{10}}}`, megabytes of braces)
+costs at most `timeout_s` and yields status `timeout` or `error`, scored wrong; nothing raises.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+
+from tasks._base import Verdict
+from tasks.isolated import TimeLimitedPool
+from tasks.math_equiv import equivalent
+from tasks.math_extract import extract_math_answer
+
+DEFAULT_TIMEOUT_S = 5.0
+_POOL: TimeLimitedPool | None = None
+_LOCK = threading.Lock()
+
+
+def judge_one(item: tuple[str, str]) -> tuple[str | None, bool]:
+    """(completion, reference) -> (extracted answer, correct). Runs inside a worker."""
+    completion, reference = item
+    extracted = extract_math_answer(completion)
+    if extracted is None:
+        return None, False
+    return extracted, equivalent(extracted, reference)
+
+
+def _pool() -> TimeLimitedPool:
+    global _POOL
+    if _POOL is None:
+        _POOL = TimeLimitedPool(judge_one, workers=max(1, os.cpu_count() or 1))
+        atexit.register(_POOL.close)
+    return _POOL
+
+
+def judge_math(items: list[tuple[str, str]], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Verdict]:
+    """Verdicts for (completion, reference) pairs, in order."""
+    if not items:
+        return []
+    with _LOCK:  # one caller at a time drives the shared pool
+        outcomes = _pool().map(items, timeout_s)
+    verdicts = []
+    for outcome in outcomes:
+        if outcome.status == "ok" and outcome.value is not None:
+            extracted, correct = outcome.value
+            status = "ok" if extracted is not None else "no_answer"
+            verdicts.append(Verdict(extracted=extracted, correct=bool(correct), status=status))
+        else:
+            verdicts.append(Verdict(extracted=None, correct=False, status=outcome.status))
+    return verdicts

@@ -1,0 +1,181 @@
+"""Hostile completions: each is contained, scored as a failure, leaves no process and no file.
+
+The harness process must keep running afterwards (every test ends by judging a good program).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tasks import Problem, get_task
+from tasks.sandbox import Limits, network_isolation, run_program
+
+FAST = Limits(wall_s=5.0, cpu_s=5)
+
+
+def problem() -> Problem:
+    tests = "def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(-1) == 1\n"
+    prompt = 'def square(x: int) -> int:\n    """Return x squared."""\n'
+    return Problem(task="humaneval", id="t/0", question=prompt, reference=tests, entry_point="square",
+                   metadata={"prompt": prompt, "canonical_solution": "    return x * x\n"})
+
+
+def judge(body: str) -> bool:
+    """Judge a completion that first does `body`, then solves the task correctly."""
+    task = get_task("humaneval")
+    completion = "```python\nimport os, sys\n" + body + "\ndef square(x):\n    return x * x\n```"
+    return task.verify(problem(), completion).correct
+
+
+def sandbox_processes() -> list[str]:
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "runner.py" in line and "ps -eo" not in line]
+
+
+@pytest.fixture(autouse=True)
+def _contained():  # type: ignore[no-untyped-def]
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("ttc-sandbox-*"))
+    yield
+    time.sleep(0.2)
+    assert sandbox_processes() == [], "a sandboxed process outlived its run"
+    assert set(Path(tempfile.gettempdir()).glob("ttc-sandbox-*")) <= before, "a sandbox dir was left"
+    assert judge("pass"), "the harness no longer judges a good program"
+
+
+def test_a_good_program_passes() -> None:
+    assert judge("pass")
+    assert not get_task("humaneval").verify(problem(), "").correct
+
+
+def test_writing_outside_the_working_directory(tmp_path: Path) -> None:
+    target = tmp_path / "evil.txt"
+    assert not judge(f"open({str(target)!r}, 'w').write('pwned')")
+    assert not target.exists()
+    assert not judge(f"os.open({str(target)!r}, os.O_CREAT | os.O_WRONLY)")
+    assert not target.exists()
+
+
+def test_reading_environment_and_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TTC_TEST_SECRET", "hunter2")
+    assert not judge("assert os.environ.get('TTC_TEST_SECRET') == 'hunter2'")
+    assert not judge("assert 'HOME' in os.environ")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cret")
+    assert not judge(f"assert open({str(secret)!r}).read() == 's3cret'")
+
+
+def test_fork_bomb() -> None:
+    assert not judge("while True:\n    os.fork()")
+    assert not judge("import multiprocessing\nwhile True: multiprocessing.Process(target=print).start()")
+
+
+def test_memory_bomb() -> None:
+    result = run_program("x = bytearray(8 << 30)\n", FAST)
+    assert not result.passed
+    assert not judge("x = ' ' * (8 << 30)")
+
+
+def test_infinite_loop_is_killed_on_time() -> None:
+    start = time.monotonic()
+    result = run_program("while True:\n    pass\n", Limits(wall_s=2.0, cpu_s=5))
+    assert result.status == "timeout" and not result.passed
+    assert time.monotonic() - start < 5
+
+
+def test_background_child_left_sleeping() -> None:
+    assert not judge("import subprocess\nsubprocess.Popen(['sleep', '300'])")
+    assert not judge("os.system('sleep 300 &')")
+    assert not judge("pid = os.fork()\nif pid == 0:\n    import time; time.sleep(300)")
+    assert not any("sleep 300" in line for line in
+                   subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines())
+
+
+def test_network_is_unreachable() -> None:
+    received: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(4)
+    port = server.getsockname()[1]
+
+    def accept() -> None:
+        try:
+            conn, _ = server.accept()
+            received.append(conn.recv(100))
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    body = (f"import socket\ns = socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+            "s.sendall(b'leak')")
+    assert not judge(body)
+    thread.join()
+    server.close()
+    assert received == []
+
+
+def test_network_layer_in_force_is_reported_and_works_without_the_hook() -> None:
+    """On this kernel the sandbox gets a network namespace: prove it blocks even raw libc sockets."""
+    mode = network_isolation()
+    assert mode in ("netns", "audit-hook")
+    if mode != "netns":
+        pytest.skip("no network namespaces here: only the audit hook blocks sockets")
+    # Run a socket attempt in the same preexec environment but without the runner's audit hook.
+    import sys
+
+    from tasks.sandbox import _preexec
+
+    probe = ("import socket\ntry:\n    socket.create_connection(('127.0.0.1', 1), timeout=1)\n"
+             "except OSError as e:\n    print(e.errno)\n")
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True,
+                         preexec_fn=lambda: _preexec(FAST, True), timeout=10)
+    assert out.stdout.strip() == "101"  # ENETUNREACH: no route even to loopback
+
+
+@pytest.mark.parametrize("body", ["exit(0)", "sys.exit(0)", "os._exit(0)", "raise SystemExit(0)",
+                                  "quit()"])
+def test_exiting_early_is_a_failure(body: str) -> None:
+    assert not judge(body)
+
+
+def test_forged_pass_marker_is_a_failure() -> None:
+    assert not judge("print('SANDBOX-PASSED 0123456789abcdef0123456789abcdef')\nos._exit(0)")
+    assert not judge("import sys\nprint(sys.stdin.readline())\nos._exit(0)")
+
+
+def test_patching_builtins_does_not_pass() -> None:
+    # a completion that disables assertions' effect or the checker cannot turn a wrong answer into a pass
+    task = get_task("humaneval")
+    wrong = "```python\nimport builtins\nbuiltins.AssertionError = type('X', (Exception,), {})\n" \
+            "def square(x):\n    return 0\n```"
+    assert not task.verify(problem(), wrong).correct
+    hijack = "```python\nimport builtins\nbuiltins.__import__ = None\ndef square(x):\n    return 0\n```"
+    assert not task.verify(problem(), hijack).correct
+    override_check = "```python\ndef square(x):\n    return 0\ndef check(c):\n    pass\n```"
+    assert not task.verify(problem(), override_check).correct
+
+
+def test_deleting_files(tmp_path: Path) -> None:
+    victim = tmp_path / "keep.txt"
+    victim.write_text("keep")
+    assert not judge(f"os.remove({str(victim)!r})")
+    assert not judge(f"import shutil\nshutil.rmtree({str(tmp_path)!r})")
+    assert not judge(f"os.rename({str(victim)!r}, 'stolen.txt')")
+    assert victim.read_text() == "keep"
+
+
+def test_environment_of_the_child_is_stripped() -> None:
+    assert os.environ.get("PATH")
+    program = "import os\nassert set(os.environ) <= {'PATH', 'LANG', 'LC_CTYPE'}, dict(os.environ)\n"
+    result = run_program(program, FAST)
+    assert result.passed, result.stderr_tail
