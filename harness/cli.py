@@ -2,6 +2,7 @@
 
   sweep [key=value ...]      run a sweep (Hydra overrides of configs/sweep.yaml)
   report RUN_DIR             rebuild a run folder's metrics, plot and table
+  judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
 
 Bad input exits with status 2 and one clear message, before any model loads.
 """
@@ -25,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     p_report = verbs.add_parser("report", help="rebuild the report of a run folder")
     p_report.add_argument("run_dir")
     p_report.add_argument("--wandb", default="disabled", choices=["offline", "online", "disabled"])
+    p_judge = verbs.add_parser("judge", help="score a JSONL file of completions")
+    p_judge.add_argument("--task", required=True)
+    p_judge.add_argument("--input", required=True)
+    p_judge.add_argument("--output", required=True)
     args = parser.parse_args(argv)
     try:
         if args.verb == "sweep":
@@ -37,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
             from harness.report_run import build_report
 
             build_report(Path(args.run_dir), wandb_mode=args.wandb)
-    except (ConfigError, DataNotFoundError, UnknownNameError) as exc:
+        elif args.verb == "judge":
+            from pathlib import Path
+
+            from harness.judge import judge_file
+
+            correct, total = judge_file(args.task, Path(args.input), Path(args.output))
+            print(f"{correct}/{total} correct; wrote {args.output}")
+    except (ConfigError, DataNotFoundError, UnknownNameError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from harness.planner import PoolSpec
+from harness.records import Sample
 from tasks import Problem, Task
 
 
@@ -41,35 +42,35 @@ class IncompletePoolError(RuntimeError):
 
 def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: Path) -> list[ScoredRow]:
     have = spec.store(store_root).read()
-    rows: list[ScoredRow] = []
-    missing = 0
+    pairs: list[tuple[Problem, Sample]] = []
     for problem in problems:
-        samples = [have.get((problem.id, i)) for i in range(spec.params.n)]
-        present = [s for s in samples if s is not None]
-        missing += len(samples) - len(present)
-        verdicts = task.verify_many(problem, [s.text for s in present])
-        for s, v in zip(present, verdicts, strict=True):
-            rows.append(
-                ScoredRow(
-                    model=spec.model.name,
-                    pool_kind=spec.kind,
-                    pool=spec.hash,
-                    problem_id=problem.id,
-                    index=s.index,
-                    answer=v.extracted,
-                    correct=v.correct,
-                    status=v.status,
-                    prompt_tokens=s.prompt_tokens,
-                    completion_tokens=s.completion_tokens,
-                    mean_logprob=s.mean_logprob,
-                    latency_s=s.latency_s,
-                    finish_reason=s.finish_reason,
-                    engine=s.engine,
-                )
-            )
+        keys = [(problem.id, i) for i in range(spec.params.n)]
+        pairs.extend((problem, have[key]) for key in keys if key in have)
+    missing = len(problems) * spec.params.n - len(pairs)
     if missing:
         raise IncompletePoolError(
             f"pool {spec.kind} of {spec.model.name} lacks {missing} samples; rerun the sweep to fill them"
+        )
+    verdicts = task.verify_batch([(p, s.text) for p, s in pairs])
+    rows: list[ScoredRow] = []
+    for (problem, s), v in zip(pairs, verdicts, strict=True):
+        rows.append(
+            ScoredRow(
+                model=spec.model.name,
+                pool_kind=spec.kind,
+                pool=spec.hash,
+                problem_id=problem.id,
+                index=s.index,
+                answer=v.extracted,
+                correct=v.correct,
+                status=v.status,
+                prompt_tokens=s.prompt_tokens,
+                completion_tokens=s.completion_tokens,
+                mean_logprob=s.mean_logprob,
+                latency_s=s.latency_s,
+                finish_reason=s.finish_reason,
+                engine=s.engine,
+            )
         )
     return rows
 

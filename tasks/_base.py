@@ -67,9 +67,13 @@ class Task(ABC):
     def verify(self, problem: Problem, completion: str) -> Verdict:
         """Score one completion. Never raises on model output: bad output is a wrong verdict."""
 
+    def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
+        """Score many (problem, completion) pairs; tasks with costly verifiers run them in parallel."""
+        return [self.verify(p, c) for p, c in pairs]
+
     def verify_many(self, problem: Problem, completions: list[str]) -> list[Verdict]:
-        """Score several completions of one problem (code tasks override to run in parallel)."""
-        return [self.verify(problem, c) for c in completions]
+        """Score several completions of one problem."""
+        return self.verify_batch([(problem, c) for c in completions])
 
 
 TASKS: Registry[type[Task]] = Registry("task")

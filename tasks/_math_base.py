@@ -21,7 +21,7 @@ class MathTask(Task):
         return [{"role": "user", "content": INSTRUCTION.format(question=problem.question)}]
 
     def verify(self, problem: Problem, completion: str) -> Verdict:
-        return judge_math([(completion, problem.reference)])[0]
+        return self.verify_batch([(problem, completion)])[0]
 
-    def verify_many(self, problem: Problem, completions: list[str]) -> list[Verdict]:
-        return judge_math([(c, problem.reference) for c in completions])
+    def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
+        return judge_math([(c, p.reference) for p, c in pairs])

@@ -40,12 +40,9 @@ class AIME(MathTask):
             for i, row in enumerate(rows)
         ]
 
-    def verify_many(self, problem: Problem, completions: list[str]) -> list[Verdict]:
-        verdicts = judge_math([(c, problem.reference) for c in completions])
-        return [integer_verdict(v, problem.reference) for v in verdicts]
-
-    def verify(self, problem: Problem, completion: str) -> Verdict:
-        return self.verify_many(problem, [completion])[0]
+    def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
+        verdicts = judge_math([(c, p.reference) for p, c in pairs])
+        return [integer_verdict(v, p.reference) for v, (p, _) in zip(verdicts, pairs, strict=True)]
 
 
 @TASKS.register("aime24")

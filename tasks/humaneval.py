@@ -119,13 +119,12 @@ class _HumanEvalBase(Task):
         return Limits(wall_s=wall, cpu_s=int(wall) + 1)
 
     def verify(self, problem: Problem, completion: str) -> Verdict:
-        return self.verify_many(problem, [completion])[0]
+        return self.verify_batch([(problem, completion)])[0]
 
-    def verify_many(self, problem: Problem, completions: list[str]) -> list[Verdict]:
-        limits = self.limits(problem)
-        programs = [build_program(problem, c) for c in completions]
+    def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
+        jobs = [(build_program(p, c), self.limits(p)) for p, c in pairs]
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            results = list(pool.map(lambda p: run_program(p, limits), programs))
+            results = list(pool.map(lambda job: run_program(*job), jobs))
         return [
             Verdict(extracted=None, correct=r.passed, status="ok" if r.passed else (
                 r.status if r.status in ("timeout", "error") else "fail"))

@@ -29,7 +29,7 @@ _E_NOTATION = re.compile(r"^(-?\d+(?:\.\d+)?)[eE]([+-]?\d+)$")
 
 
 def normalize(answer: str, reference_is_equation: bool = False) -> str:
-    a = answer.strip()
+    a = answer.strip().rstrip(".").strip()
     for old, new in (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\left", ""), ("\\right", "")):
         a = a.replace(old, new)
     a = a.replace("^\\circ", "").replace("^{\\circ}", "").replace("\\circ", "").replace("°", "")

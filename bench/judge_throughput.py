@@ -1,0 +1,67 @@
+"""Judging throughput: the 5000 MATH gold solutions and the 164 canonical HumanEval programs.
+
+Prints answers/s of the harness's math judge (extraction + normalisation + math-verify in a
+time-limited worker pool sized to the cores) next to math-verify used alone in one process on the
+same inputs, and programs/s of the HumanEval sandbox. Targets: 5000 MATH <= 60 s; 164 HumanEval
+<= 30 s.
+
+    python bench/judge_throughput.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit", type=int, default=None, help="first N MATH problems (default all)")
+    args = parser.parse_args()
+
+    from math_verify import parse, verify
+
+    from tasks import get_task
+    from tasks.data import load_records
+    from tasks.math import SOURCE
+    from tasks.math_judge import judge_math
+
+    task = get_task("math")
+    problems = task.load(None, args.limit)
+    rows = load_records(SOURCE, None)[: len(problems)]
+    items = [(row["solution"], p.reference) for row, p in zip(rows, problems, strict=True)]
+
+    judge_math(items[:4])  # start the worker pool outside the timing
+    start = time.perf_counter()
+    verdicts = judge_math(items)
+    ours_s = time.perf_counter() - start
+    ours_ok = sum(v.correct for v in verdicts)
+
+    start = time.perf_counter()
+    alone_ok = 0
+    for solution, reference in items:
+        try:
+            alone_ok += bool(verify(parse(f"${reference}$"), parse(solution)))
+        except Exception:  # noqa: BLE001
+            pass
+    alone_s = time.perf_counter() - start
+
+    he = get_task("humaneval")
+    he_problems = he.load(None, None)
+    for p in he_problems:  # calibrate wall limits outside the timing (cached per problem)
+        he.limits(p)
+    start = time.perf_counter()
+    passed = sum(he.verify(p, p.metadata["canonical_solution"]).correct for p in he_problems)
+    he_s = time.perf_counter() - start
+
+    n = len(items)
+    print(f"MATH gold, harness judge: {ours_ok}/{n} correct in {ours_s:.1f} s = {n / ours_s:.0f} answers/s")
+    print(f"MATH gold, math-verify alone (1 process): {alone_ok}/{n} in {alone_s:.1f} s = "
+          f"{n / alone_s:.0f} answers/s")
+    print(f"ratio harness / math-verify alone (answers/s): {alone_s / ours_s:.2f}")
+    print(f"HumanEval canonical: {passed}/{len(he_problems)} passed in {he_s:.1f} s = "
+          f"{len(he_problems) / he_s:.1f} programs/s")
+
+
+if __name__ == "__main__":
+    main()
