@@ -62,14 +62,14 @@ def main() -> None:
 
     llm = engine._llm
     tokenizer = llm.get_tokenizer()
-    params = shards[0].pool.params
     bare_tokens = 0
     start = time.perf_counter()
     for shard in shards:  # the same calls the replica makes, without the harness around them
         prompts = [tokenizer.apply_chat_template(i.chat(), tokenize=False, add_generation_prompt=True)
                    for i in shard.items]
-        sp = [vllm.SamplingParams(n=len(i.indices), temperature=params.temperature, top_p=params.top_p,
-                                  max_tokens=params.max_tokens, logprobs=1) for i in shard.items]
+        sp = [vllm.SamplingParams(n=len(i.indices), temperature=i.pool.params.temperature,
+                                  top_p=i.pool.params.top_p, max_tokens=i.pool.params.max_tokens, logprobs=1)
+                  for i in shard.items]
         outs = llm.generate(prompts, sp, use_tqdm=False)
         bare_tokens += sum(len(o.token_ids) for out in outs for o in out.outputs)
     bare_s = time.perf_counter() - start

@@ -1,15 +1,18 @@
 """Curves from scored pools: each selection strategy at each budget, with compute and a 95% CI.
 
 For budget k, a problem's accuracy is the strategy's expectation over k-subsets of its pool, and its
-compute is the expectation of what those k samples cost: k x the pool's mean generated tokens,
-one shared prefill plus k x the mean decode FLOPs, and k x the mean engine seconds. Accuracy CIs
-come from a seeded bootstrap over problems.
+compute is what those k samples cost: k x the pool's mean generated tokens and engine seconds, one
+shared prompt (prefill FLOPs and prompt tokens are charged once per problem per budget, as when
+the k samples share one prefill) plus k x the mean decode FLOPs, and dollars from the model's
+price table. Accuracy CIs come from a seeded bootstrap over problems. Curves are computed on all
+problems and on each difficulty bin.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,6 +24,25 @@ from strategies import ScoredSample, SelectionStrategy
 
 Pools = dict[tuple[str, str], dict[str, list[ScoredRow]]]
 """(model, pool_kind) -> problem_id -> rows ordered by index."""
+
+
+@dataclass(frozen=True)
+class Price:
+    """Dollars per million tokens."""
+
+    input_per_m: float = 0.0
+    output_per_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProblemCost:
+    """Per-problem compute facts of one pool, computed once and scaled by k."""
+
+    prompt_tokens: float
+    prefill_flops: float
+    mean_tokens: float
+    mean_decode_flops: float
+    mean_seconds: float
 
 
 def group_pools(rows: Iterable[ScoredRow]) -> Pools:
@@ -37,6 +59,31 @@ def _scored(rows: list[ScoredRow]) -> list[ScoredSample]:
     return [ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens) for r in rows]
 
 
+def _cost(model: ModelInfo, rows: list[ScoredRow]) -> ProblemCost:
+    prompt = rows[0].prompt_tokens
+    return ProblemCost(
+        prompt_tokens=float(prompt),
+        prefill_flops=prefill_flops(model, prompt),
+        mean_tokens=float(np.mean([r.completion_tokens for r in rows])),
+        mean_decode_flops=float(
+            np.mean([decode_flops(model, r.prompt_tokens, r.completion_tokens) for r in rows])
+        ),
+        mean_seconds=float(np.mean([r.latency_s for r in rows])),
+    )
+
+
+def accuracy_matrix(
+    strategy: SelectionStrategy, by_problem: dict[str, list[ScoredRow]], ks: list[int]
+) -> np.ndarray:
+    """[problem, k] expected accuracy, problems in sorted id order."""
+    out = np.empty((len(by_problem), len(ks)))
+    for i, pid in enumerate(sorted(by_problem)):
+        samples = _scored(by_problem[pid])
+        for j, k in enumerate(ks):
+            out[i, j] = strategy.expected_accuracy(samples, k)
+    return out
+
+
 def curve(
     strategy: SelectionStrategy,
     model: ModelInfo,
@@ -45,38 +92,73 @@ def curve(
     budgets: list[int],
     resamples: int = 1000,
     seed: int = 0,
+    price: Price = Price(),
+    bins: dict[str, str] | None = None,
 ) -> list[CurvePoint]:
-    """One strategy's curve for one model over one pool."""
+    """One strategy's curve for one model over one pool: on all problems, then per bin."""
     problem_ids = sorted(by_problem)
     pool_size = min(len(by_problem[p]) for p in problem_ids)
+    ks = strategy.budgets(budgets, pool_size)
+    acc = accuracy_matrix(strategy, by_problem, ks)
+    costs = [_cost(model, by_problem[pid]) for pid in problem_ids]
+    groups: dict[str, list[int]] = {"all": list(range(len(problem_ids)))}
+    for i, pid in enumerate(problem_ids):
+        label = (bins or {}).get(pid)
+        if label:
+            for part in label.split("|"):
+                groups.setdefault(part, []).append(i)
     points = []
-    for k in strategy.budgets(budgets, pool_size):
-        acc, toks, flops, secs = [], [], [], []
-        for pid in problem_ids:
-            rows = by_problem[pid]
-            acc.append(strategy.expected_accuracy(_scored(rows), k))
-            toks.append(k * float(np.mean([r.completion_tokens for r in rows])))
-            decode = np.mean([decode_flops(model, r.prompt_tokens, r.completion_tokens) for r in rows])
-            flops.append(prefill_flops(model, rows[0].prompt_tokens) + k * float(decode))
-            secs.append(k * float(np.mean([r.latency_s for r in rows])))
-        low, high = bootstrap_ci(acc, resamples=resamples, seed=seed)
-        points.append(
-            CurvePoint(
-                model=model.name,
-                task=task,
-                strategy=strategy.name,
-                budget=k,
-                accuracy=float(np.mean(acc)),
-                ci_low=low,
-                ci_high=high,
-                mean_samples=float(k),
-                mean_tokens=float(np.mean(toks)),
-                mean_flops=float(np.mean(flops)),
-                mean_seconds=float(np.mean(secs)),
-                n_problems=len(problem_ids),
+    for label, idx in groups.items():
+        sub = [costs[i] for i in idx]
+        prompt = float(np.mean([c.prompt_tokens for c in sub]))
+        for j, k in enumerate(ks):
+            values = acc[idx, j]
+            low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
+            tokens = k * float(np.mean([c.mean_tokens for c in sub]))
+            points.append(
+                CurvePoint(
+                    model=model.name,
+                    task=task,
+                    strategy=strategy.name,
+                    budget=k,
+                    accuracy=float(np.mean(values)),
+                    ci_low=low,
+                    ci_high=high,
+                    mean_samples=float(k),
+                    mean_tokens=tokens,
+                    mean_flops=float(np.mean([c.prefill_flops + k * c.mean_decode_flops for c in sub])),
+                    mean_seconds=k * float(np.mean([c.mean_seconds for c in sub])),
+                    n_problems=len(idx),
+                    mean_total_tokens=prompt + tokens,
+                    mean_dollars=(prompt * price.input_per_m + tokens * price.output_per_m) / 1e6,
+                    bin=label,
+                    extra={"flops_generator": float(np.mean([c.prefill_flops + k * c.mean_decode_flops
+                                                             for c in sub]))},
+                )
             )
-        )
     return points
+
+
+def difficulty_bins(
+    pools: Pools, metadata: dict[str, dict[str, object]], model: str
+) -> dict[str, str]:
+    """problem_id -> "|"-joined bin labels: MATH level and subject where known, else the quintile
+    of the sampled pool's pass rate (1 = hardest); falls back to the greedy pool."""
+    bins: dict[str, str] = {}
+    if any(m.get("level") is not None or m.get("subject") for m in metadata.values()):
+        for pid, meta in metadata.items():
+            parts = []
+            if meta.get("level") is not None:
+                parts.append(f"level={meta['level']}")
+            if meta.get("subject"):
+                parts.append(f"subject={meta['subject']}")
+            bins[pid] = "|".join(parts)
+        return bins
+    by_problem = pools.get((model, "sampled")) or pools.get((model, "greedy")) or {}
+    rates = sorted((float(np.mean([r.correct for r in rows])), pid) for pid, rows in by_problem.items())
+    for rank, (_, pid) in enumerate(rates):
+        bins[pid] = f"quintile={1 + (5 * rank) // max(1, len(rates))}"
+    return bins
 
 
 def analyze(
@@ -87,12 +169,16 @@ def analyze(
     budgets: list[int],
     resamples: int = 1000,
     seed: int = 0,
+    prices: dict[str, Price] | None = None,
+    metadata: dict[str, dict[str, object]] | None = None,
 ) -> list[CurvePoint]:
     pools = group_pools(rows)
     points: list[CurvePoint] = []
     for model_name, info in infos.items():
+        bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
         for strategy in strategies:
             by_problem = pools.get((model_name, strategy.pool))
             if by_problem:
-                points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed))
+                price = (prices or {}).get(model_name, Price())
+                points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins))
     return points

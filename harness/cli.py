@@ -23,9 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     verbs = parser.add_subparsers(dest="verb", required=True)
     p_sweep = verbs.add_parser("sweep", help="run a model x strategy x budget grid")
     p_sweep.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. limit=5 'budgets=[1,4]'")
-    p_report = verbs.add_parser("report", help="rebuild the report of a run folder")
-    p_report.add_argument("run_dir")
+    p_report = verbs.add_parser("report", help="rebuild the report of run folders (several merge)")
+    p_report.add_argument("run_dirs", nargs="+")
+    p_report.add_argument("--out", default=None, help="output folder (default: the first run folder)")
     p_report.add_argument("--wandb", default="disabled", choices=["offline", "online", "disabled"])
+    for name in ("samples", "tokens", "total-tokens", "flops", "seconds", "dollars"):
+        p_report.add_argument(f"--at-{name}", type=float, default=None,
+                              help=f"each arm's accuracy at this {name} per problem (interpolated)")
     p_judge = verbs.add_parser("judge", help="score a JSONL file of completions")
     p_judge.add_argument("--task", required=True)
     p_judge.add_argument("--input", required=True)
@@ -41,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
 
             from harness.report_run import build_report
 
-            build_report(Path(args.run_dir), wandb_mode=args.wandb)
+            at = next(((name.replace("-", "_"), v) for name in
+                       ("samples", "tokens", "total-tokens", "flops", "seconds", "dollars")
+                       if (v := getattr(args, f"at_{name.replace('-', '_')}")) is not None), None)
+            out = Path(args.out) if args.out else None
+            build_report([Path(d) for d in args.run_dirs], out, wandb_mode=args.wandb, at=at)
         elif args.verb == "judge":
             from pathlib import Path
 

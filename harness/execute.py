@@ -35,7 +35,7 @@ class Replica:
 
     def run(self, shard: Shard) -> list[Sample]:
         prompts = [self.engine.render(item.chat()) for item in shard.items]
-        params = [replace(shard.pool.params, n=len(item.indices)) for item in shard.items]
+        params = [replace(item.pool.params, n=len(item.indices)) for item in shard.items]
         outputs = self.engine.generate(prompts, params)
         samples = []
         for item, completions in zip(shard.items, outputs, strict=True):
@@ -44,7 +44,7 @@ class Replica:
                     Sample(
                         problem_id=item.problem_id,
                         model=self.model_name,
-                        pool=shard.pool.hash,
+                        pool=item.pool.hash,
                         index=index,
                         text=c.text,
                         finish_reason=c.finish_reason,
@@ -136,28 +136,33 @@ def run_shards(
     load_start = time.perf_counter()
     ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
     load_s = time.perf_counter() - load_start
-    stores = {s.pool.hash: s.pool.store(store_root) for s in shards}
+    stores = {i.pool.hash: i.pool.store(store_root) for s in shards for i in s.items}
     queue = deque(shards)
     inflight: dict[Any, tuple[Shard, Any]] = {}
     written = tokens = 0
     total = sum(s.n_samples for s in shards)
-    problems = {(s.pool.hash, i.problem_id) for s in shards for i in s.items}
+    problems = {i.problem_id for s in shards for i in s.items}
     done_problems = 0
     quiet = os.environ.get("TTC_NO_PROGRESS") == "1"
     bar = tqdm(total=total, unit="sample", desc=model.name, disable=quiet)
     start = time.perf_counter()
     try:
-        for replica in replicas:
-            if queue:
-                shard = queue.popleft()
-                inflight[replica.run.remote(shard)] = (shard, replica)
+        for _ in range(2):  # two shards per replica: the next one starts while the driver writes
+            for replica in replicas:
+                if queue:
+                    shard = queue.popleft()
+                    inflight[replica.run.remote(shard)] = (shard, replica)
         while inflight:
             ready, _ = ray.wait(list(inflight), num_returns=1)
             shard, replica = inflight.pop(ready[0])
             samples: list[Sample] = ray.get(ready[0])
-            written += stores[shard.pool.hash].append(samples)
+            by_pool: dict[str, list[Sample]] = {}
+            for s in samples:
+                by_pool.setdefault(s.pool, []).append(s)
+            for pool_hash, pool_samples in by_pool.items():
+                written += stores[pool_hash].append(pool_samples)
             tokens += sum(s.completion_tokens for s in samples)
-            done_problems += len(shard.items)
+            done_problems += len(shard.problem_ids)
             elapsed = max(time.perf_counter() - start, 1e-9)
             bar.update(len(samples))
             bar.set_postfix_str(

@@ -53,6 +53,7 @@ class PoolSpec:
 class WorkItem:
     """Samples still missing for one problem of one pool."""
 
+    pool: PoolSpec
     problem_id: str
     messages: tuple[tuple[tuple[str, str], ...], ...]
     """Chat messages as nested tuples (hashable, picklable): ((("role", r), ("content", c)), ...)."""
@@ -65,15 +66,22 @@ class WorkItem:
 
 @dataclass(frozen=True)
 class Shard:
-    """A unit of work a replica takes: some problems of one pool."""
+    """A unit of work a replica takes: some problems, with what every pool of one model lacks for them.
 
-    pool: PoolSpec
+    Pools of one model share shards so that one engine call batches greedy and sampled work.
+    """
+
+    model: ModelConfig
     number: int
     items: tuple[WorkItem, ...]
 
     @property
     def n_samples(self) -> int:
         return sum(len(i.indices) for i in self.items)
+
+    @property
+    def problem_ids(self) -> set[str]:
+        return {i.problem_id for i in self.items}
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,7 @@ class Plan:
     shards: tuple[Shard, ...]
 
     def shards_for(self, model: str) -> list[Shard]:
-        return [s for s in self.shards if s.pool.model.name == model]
+        return [s for s in self.shards if s.model.name == model]
 
     @property
     def n_missing(self) -> int:
@@ -113,14 +121,21 @@ def make_plan(
     specs: list[PoolSpec], task: Task, problems: list[Problem], store_root: Path, shard_size: int
 ) -> Plan:
     shards: list[Shard] = []
-    for spec in specs:
-        have = spec.store(store_root).read()
-        pending: list[WorkItem] = []
+    models = list(dict.fromkeys(s.model.name for s in specs))
+    for model in models:
+        model_specs = [s for s in specs if s.model.name == model]
+        have = {s.hash: s.store(store_root).read() for s in model_specs}
+        pending: list[list[WorkItem]] = []  # per problem, its items across pools
         for problem in problems:
-            missing = tuple(i for i in range(spec.params.n) if (problem.id, i) not in have)
-            if missing:
-                messages = tuple(tuple(sorted(m.items())) for m in task.messages(problem))
-                pending.append(WorkItem(problem.id, messages, missing))
+            messages = tuple(tuple(sorted(m.items())) for m in task.messages(problem))
+            items = []
+            for spec in model_specs:
+                missing = tuple(i for i in range(spec.params.n) if (problem.id, i) not in have[spec.hash])
+                if missing:
+                    items.append(WorkItem(spec, problem.id, messages, missing))
+            if items:
+                pending.append(items)
         for start in range(0, len(pending), shard_size):
-            shards.append(Shard(spec, len(shards), tuple(pending[start : start + shard_size])))
+            chunk = tuple(item for items in pending[start : start + shard_size] for item in items)
+            shards.append(Shard(model_specs[0].model, len(shards), chunk))
     return Plan(pools=tuple(specs), shards=tuple(shards))

@@ -136,6 +136,12 @@ class CurvePoint:
     mean_seconds: float
     """Engine seconds charged per problem."""
     n_problems: int
+    mean_total_tokens: float = 0.0
+    """Prompt (once, shared by the k samples) plus generated tokens per problem."""
+    mean_dollars: float = 0.0
+    """Price-table cost per problem (prompt once + generated tokens)."""
+    bin: str = "all"
+    """Difficulty bin the point is computed on (`all`, `level=3`, `subject=Algebra`, `quintile=1`)."""
     extra: dict[str, float] = field(default_factory=dict)
     """Strategy-specific figures, e.g. resampling standard error."""
 

@@ -1,7 +1,8 @@
-"""Write a run's results: `metrics.json`, `pareto.png` (accuracy vs FLOPs), and a summary table.
+"""Write a run's results: `metrics.json`/`.parquet`, Pareto plots (PNG + SVG), one plot per strategy
+family, and the summary table.
 
-`pareto.png` has log-FLOPs on x, one line per model x strategy with its 95% CI band, and the
-frontier across all of them drawn as a dashed step line.
+The Pareto plot has log-compute on x, one line per model x strategy with its 95% CI band, and the
+frontier across all of them highlighted as a thick step line.
 """
 
 from __future__ import annotations
@@ -11,56 +12,79 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from harness.axes import axis, axis_label
 from harness.pareto import frontier
 from harness.records import CurvePoint
 
 
-def write_metrics(points: list[CurvePoint], path: Path, meta: dict[str, Any]) -> None:
-    on_frontier = {id(p) for p in frontier(points, lambda p: p.mean_flops, lambda p: p.accuracy)}
+def frontier_ids(points: list[CurvePoint], axis_name: str = "flops") -> set[int]:
+    cost = axis(axis_name)
+    return {id(p) for p in frontier([p for p in points if p.bin == "all"], cost, lambda p: p.accuracy)}
+
+
+def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any]) -> None:
+    on_frontier = frontier_ids(points)
     rows = [dict(p.to_json(), on_frontier=id(p) in on_frontier) for p in points]
-    path.write_text(json.dumps({"meta": meta, "points": rows}, indent=2, sort_keys=True))
+    payload = {"meta": meta, "points": rows}
+    (run_dir / "metrics.json").write_text(json.dumps(payload, indent=2, sort_keys=True))
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    flat = [{k: v for k, v in r.items() if k != "extra"} | {f"extra_{k}": v for k, v in r["extra"].items()}
+            for r in rows]
+    pq.write_table(pa.Table.from_pylist(flat), run_dir / "metrics.parquet")
 
 
-def plot_pareto(points: list[CurvePoint], path: Path, title: str) -> None:
+def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name: str = "flops",
+                show_frontier: bool = True) -> list[Path]:
+    """Draw curves of the `all` bin; returns the PNG and SVG paths."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    cost = axis(axis_name)
+    points = [p for p in points if p.bin == "all"]
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=120)
     lines: dict[tuple[str, str], list[CurvePoint]] = defaultdict(list)
     for p in points:
         lines[(p.model, p.strategy)].append(p)
     for (model, strategy), pts in sorted(lines.items()):
-        pts.sort(key=lambda p: p.mean_flops)
-        x = [p.mean_flops for p in pts]
+        pts.sort(key=cost)
+        x = [cost(p) for p in pts]
         (line,) = ax.plot(x, [p.accuracy for p in pts], marker="o", label=f"{model} / {strategy}")
         ax.fill_between(x, [p.ci_low for p in pts], [p.ci_high for p in pts], alpha=0.15,
                         color=line.get_color())
         for p in pts:
-            ax.annotate(str(p.budget), (p.mean_flops, p.accuracy), fontsize=7, xytext=(3, 3),
+            ax.annotate(str(p.budget), (cost(p), p.accuracy), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")
-    front = frontier(points, lambda p: p.mean_flops, lambda p: p.accuracy)
-    if front:
-        ax.step([p.mean_flops for p in front], [p.accuracy for p in front], where="post", color="black",
-                linestyle="--", linewidth=1.2, label="Pareto frontier")
-    ax.set_xscale("log")
-    ax.set_xlabel("FLOPs per problem (prefill + decode)")
+    front = frontier(points, cost, lambda p: p.accuracy)
+    if show_frontier and front:
+        ax.step([cost(p) for p in front], [p.accuracy for p in front], where="post", color="black",
+                linewidth=2.5, alpha=0.6, label="Pareto frontier", zorder=1)
+        ax.scatter([cost(p) for p in front], [p.accuracy for p in front], s=90, facecolors="none",
+                   edgecolors="black", linewidths=1.5, zorder=3)
+    if all(cost(p) > 0 for p in points):
+        ax.set_xscale("log")
+    ax.set_xlabel(axis_label(axis_name))
     ax.set_ylabel("accuracy (95% bootstrap CI)")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    fig.savefig(path)
+    paths = [path_stem.with_suffix(".png"), path_stem.with_suffix(".svg")]
+    for path in paths:
+        fig.savefig(path)
     plt.close(fig)
+    return paths
 
 
 def summary_table(points: list[CurvePoint]) -> str:
-    header = f"{'model':<16} {'strategy':<11} {'k':>4} {'accuracy':>8} {'95% CI':>15} {'tokens':>8} " \
-             f"{'FLOPs':>9} {'seconds':>8} {'n':>4}"
+    header = (f"{'model':<16} {'strategy':<11} {'k':>4} {'accuracy':>8} {'95% CI':>15} {'tokens':>8} "
+              f"{'FLOPs':>9} {'seconds':>8} {'n':>4}")
     lines = [header, "-" * len(header)]
-    for p in sorted(points, key=lambda p: (p.model, p.strategy, p.budget)):
+    for p in sorted((p for p in points if p.bin == "all"), key=lambda p: (p.model, p.strategy, p.budget)):
         lines.append(
             f"{p.model:<16} {p.strategy:<11} {p.budget:>4} {p.accuracy:>8.3f} "
             f"[{p.ci_low:.3f}, {p.ci_high:.3f}] {p.mean_tokens:>8.0f} {p.mean_flops:>9.2e} "

@@ -1,50 +1,156 @@
-"""Rebuild a run folder's report from what it holds: `config.yaml`, `models.json`, `scores.jsonl`.
+"""Build the report of one or more run folders from what they hold.
 
-Writes `metrics.json` and `pareto.png`, prints the summary table, and logs to wandb.
+A run folder has `config.yaml`, `run.json` (task, prompt and verifier versions, budgets,
+strategies, prices), `models.json`, `problems.jsonl` and `scores.jsonl`. Several runs merge into
+one frontier when their task, prompt version and verifier version agree; otherwise the merge is
+refused naming the field that differs. Writes `metrics.json`, `metrics.parquet`, `pareto.png/.svg`,
+`curves_<strategy>.png/.svg`, `report.html`, prints the summary, and logs to wandb.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from omegaconf import OmegaConf
-
-from harness.analyze import analyze
+from harness.analyze import Price, accuracy_matrix, analyze, group_pools
+from harness.environment import hardware, versions
+from harness.matched import MatchedValue, matched_table
 from harness.records import CurvePoint, ModelInfo
-from harness.report import plot_pareto, summary_table, write_metrics
-from harness.score import read_scores
+from harness.report import plot_curves, summary_table, write_metrics
+from harness.report_html import _table, write_html
+from harness.scaling_fit import fit_coverage
+from harness.score import ScoredRow, read_scores
 from harness.tracking import log_run
 from strategies import get_strategy
 
+MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
+
+
+class RunMismatchError(ValueError):
+    """Runs that cannot share one frontier."""
+
+
+@dataclass
+class RunData:
+    meta: dict[str, Any]
+    infos: dict[str, ModelInfo]
+    rows: list[ScoredRow]
+    problems: dict[str, dict[str, Any]]
+    config_yaml: str
+
+
+def load_run(run_dir: Path) -> RunData:
+    run_dir = Path(run_dir)
+    meta = json.loads((run_dir / "run.json").read_text())
+    infos = {k: ModelInfo(**v) for k, v in json.loads((run_dir / "models.json").read_text()).items()}
+    problems = {}
+    for line in (run_dir / "problems.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        problems[row["id"]] = row
+    return RunData(meta, infos, read_scores(run_dir / "scores.jsonl"), problems,
+                   (run_dir / "config.yaml").read_text())
+
+
+def merge_runs(runs: list[RunData]) -> RunData:
+    first = runs[0]
+    for other in runs[1:]:
+        for name in MERGE_FIELDS:
+            if other.meta[name] != first.meta[name]:
+                raise RunMismatchError(
+                    f"cannot merge runs: {name} differs ({first.meta[name]!r} vs {other.meta[name]!r})"
+                )
+    meta = dict(first.meta)
+    meta["budgets"] = sorted({b for r in runs for b in r.meta["budgets"]})
+    meta["strategies"] = list(dict.fromkeys(s for r in runs for s in r.meta["strategies"]))
+    meta["prices"] = {k: v for r in runs for k, v in r.meta.get("prices", {}).items()}
+    meta["name"] = "+".join(dict.fromkeys(r.meta["name"] for r in runs))
+    seen: set[tuple[str, str, str, int]] = set()
+    rows = []
+    for r in runs:
+        for row in r.rows:
+            key = (row.model, row.pool_kind, row.problem_id, row.index)
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    return RunData(meta, {k: v for r in runs for k, v in r.infos.items()}, rows,
+                   {k: v for r in runs for k, v in r.problems.items()},
+                   "\n---\n".join(r.config_yaml for r in runs))
+
+
+def coverage_fits(data: RunData, resamples: int, seed: int) -> list[list[Any]]:
+    """Rows of the coverage scaling fit for each model with a sampled pool."""
+    pools = group_pools(data.rows)
+    strategy = get_strategy("pass_at_k")
+    out: list[list[Any]] = []
+    for model in data.infos:
+        by_problem = pools.get((model, "sampled"))
+        if not by_problem:
+            continue
+        n = min(len(v) for v in by_problem.values())
+        ks = list(range(1, n + 1))
+        fit = fit_coverage(ks, accuracy_matrix(strategy, by_problem, ks), resamples=resamples, seed=seed)
+        if fit is None:
+            out.append([model, "no fit (coverage is 0 or 1 at every k)", "", "", ""])
+            continue
+        need = fit.samples_for(0.9)
+        out.append([model, f"{fit.a:.3f} [{fit.a_ci[0]:.3f}, {fit.a_ci[1]:.3f}]",
+                    f"{fit.b:.3f} [{fit.b_ci[0]:.3f}, {fit.b_ci[1]:.3f}]", fit.n_points,
+                    "never (fit saturates below)" if need is None else f"{need:.3g} (extrapolation)"])
+    return out
+
+
+def matched_rows(values: list[MatchedValue]) -> list[list[Any]]:
+    return [[v.model, v.strategy, v.axis, v.at, "—" if v.accuracy is None else f"{v.accuracy:.3f}",
+             "—" if v.ci_low is None else f"[{v.ci_low:.3f}, {v.ci_high:.3f}]", v.note] for v in values]
+
 
 def build_report(
-    run_dir: Path, wandb_mode: str | None = None, wandb_project: str = "ttc-harness"
+    run_dirs: list[Path] | Path,
+    out_dir: Path | None = None,
+    wandb_mode: str | None = None,
+    wandb_project: str = "ttc-harness",
+    at: tuple[str, float] | None = None,
 ) -> list[CurvePoint]:
-    run_dir = Path(run_dir)
-    cfg = OmegaConf.load(run_dir / "config.yaml")
-    infos = {k: ModelInfo(**v) for k, v in json.loads((run_dir / "models.json").read_text()).items()}
-    rows = read_scores(run_dir / "scores.jsonl")
-    strategies = [get_strategy(s["name"]) for s in cfg.resolved.strategies]
-    points = analyze(
-        rows, infos, str(cfg.task.name), strategies, list(cfg.budgets),
-        resamples=int(cfg.bootstrap.resamples), seed=int(cfg.bootstrap.seed),
-    )
-    meta = {
-        "name": str(cfg.name),
-        "task": str(cfg.task.name),
-        "limit": cfg.limit,
-        "models": {k: v.path for k, v in infos.items()},
-        "engines": sorted({r.engine for r in rows}),
-        "n_samples": len(rows),
-        "bootstrap": {"resamples": int(cfg.bootstrap.resamples), "seed": int(cfg.bootstrap.seed)},
-    }
-    write_metrics(points, run_dir / "metrics.json", meta)
-    plot_pareto(points, run_dir / "pareto.png", f"{cfg.task}: accuracy vs compute (n={cfg.limit})")
+    dirs = [Path(run_dirs)] if isinstance(run_dirs, str | Path) else [Path(d) for d in run_dirs]
+    data = merge_runs([load_run(d) for d in dirs])
+    out = Path(out_dir) if out_dir else dirs[0]
+    out.mkdir(parents=True, exist_ok=True)
+    meta = data.meta
+    resamples, seed = int(meta["bootstrap"]["resamples"]), int(meta["bootstrap"]["seed"])
+    prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
+    strategies = [get_strategy(s) for s in meta["strategies"]]
+    points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
+                     prices, data.problems)
+    summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
+    write_metrics(points, out, {**summary, "runs": [str(d) for d in dirs], "n_samples": len(data.rows),
+                                "engines": sorted({r.engine for r in data.rows}),
+                                "models": {k: v.path for k, v in data.infos.items()}})
+    title = f"{meta['task']}: accuracy vs compute ({meta['name']})"
+    plots = plot_curves(points, out / "pareto", title)
+    for strategy in dict.fromkeys(p.strategy for p in points):
+        family = [p for p in points if p.strategy == strategy]
+        plots += plot_curves(family, out / f"curves_{strategy}", f"{meta['task']}: {strategy}",
+                             show_frontier=False)
+    sections = []
+    fits = coverage_fits(data, min(resamples, 200), seed)
+    if fits:
+        sections.append(("Coverage scaling fit c(k) ~ exp(a k^b)", _table(
+            ["model", "a [95% CI]", "b [95% CI]", "points", "samples for 90% coverage"], fits)))
+    if at is not None:
+        values = matched_table(points, *at)
+        sections.append((f"Matched compute: {at[0]} = {at[1]:.3g}", _table(
+            ["model", "strategy", "axis", "at", "accuracy", "95% CI", "note"], matched_rows(values))))
+        print(f"\nat {at[0]} = {at[1]:.3g}:")
+        for v in values:
+            acc = "no number" if v.accuracy is None else f"{v.accuracy:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]"
+            print(f"  {v.model} / {v.strategy}: {acc} ({v.note})")
+    write_html(out / "report.html", title, points, [p for p in plots if p.suffix == ".png"], sections,
+               data.config_yaml, versions(), hardware())
     print(summary_table(points))
-    mode = wandb_mode if wandb_mode is not None else str(cfg.wandb.mode)
-    config = OmegaConf.to_container(cfg)
-    assert isinstance(config, dict)
-    flat = {str(k): v for k, v in config.items()}
-    log_run(mode, wandb_project, f"{cfg.name}-{run_dir.name}", run_dir, flat, points, run_dir / "pareto.png")
+    log_run(wandb_mode or "disabled", wandb_project, f"{meta['name']}-{time.strftime('%Y%m%d-%H%M%S')}",
+            out, {"meta": meta}, points, out / "pareto.png")
     return points
+

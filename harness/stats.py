@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 
 def bootstrap_ci(
-    values: Sequence[float], resamples: int = 1000, seed: int = 0, level: float = 0.95
+    values: Sequence[float] | np.ndarray[Any, Any], resamples: int = 1000, seed: int = 0, level: float = 0.95
 ) -> tuple[float, float]:
     """Percentile CI of the mean of per-problem values, resampling problems with replacement."""
     x = np.asarray(values, dtype=float)

@@ -11,6 +11,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.config import ResolvedSweep, load_sweep_config
 from harness.embedded import resolve_model_path
@@ -20,7 +21,7 @@ from harness.planner import make_plan, pool_specs
 from harness.records import ModelInfo
 from harness.report_run import build_report
 from harness.score import score_pool, write_scores
-from tasks import get_task
+from tasks import Task, get_task
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,23 @@ def _model_info(store_root: Path, name: str, path: str, revision: str | None) ->
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(asdict(info), indent=2))
     return info
+
+
+def run_meta(resolved: ResolvedSweep, task: Task) -> dict[str, Any]:
+    """What a report needs to know about a run, and what decides whether runs can be merged."""
+    sweep = resolved.sweep
+    return {
+        "name": sweep.name,
+        "task": task.name,
+        "prompt_version": task.prompt_version,
+        "verifier_version": task.verifier_version,
+        "budgets": list(sweep.budgets),
+        "strategies": [s.name for s in resolved.strategies],
+        "prices": {m.name: {"input_per_m": m.price_input_per_m, "output_per_m": m.price_output_per_m}
+                   for m in resolved.models},
+        "bootstrap": {"resamples": sweep.bootstrap.resamples, "seed": sweep.bootstrap.seed},
+        "limit": sweep.limit,
+    }
 
 
 def run_sweep(resolved: ResolvedSweep) -> SweepResult:
@@ -75,6 +93,11 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     run_dir.mkdir(parents=True)
     (run_dir / "config.yaml").write_text(resolved.to_yaml())
     (run_dir / "models.json").write_text(json.dumps({k: asdict(v) for k, v in infos.items()}, indent=2))
+    (run_dir / "run.json").write_text(json.dumps(run_meta(resolved, task), indent=2))
+    with (run_dir / "problems.jsonl").open("w", encoding="utf-8") as f:
+        for p in problems:
+            f.write(json.dumps({"id": p.id, "level": p.metadata.get("level"),
+                                "subject": p.metadata.get("subject")}) + "\n")
     rows = [row for spec in specs for row in score_pool(spec, task, problems, store_root)]
     write_scores(rows, run_dir / "scores.jsonl")
     build_report(run_dir, wandb_mode=sweep.wandb.mode, wandb_project=sweep.wandb.project)

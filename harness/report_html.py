@@ -1,0 +1,95 @@
+"""One self-contained `report.html`: plots embedded, sortable tables, config, versions, hardware."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+from harness.records import CurvePoint
+from harness.report import frontier_ids
+
+SORT_JS = """
+document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventListener('click', () => {
+  const table = th.closest('table'); const body = table.tBodies[0];
+  const asc = th.dataset.asc !== 'true'; th.dataset.asc = asc;
+  const rows = Array.from(body.rows);
+  rows.sort((a, b) => {
+    const x = a.cells[col].dataset.v ?? a.cells[col].textContent;
+    const y = b.cells[col].dataset.v ?? b.cells[col].textContent;
+    const nx = parseFloat(x), ny = parseFloat(y);
+    const c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+    return asc ? c : -c;
+  });
+  rows.forEach(r => body.appendChild(r));
+}));
+"""
+
+CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #eee; cursor: pointer; } td.l, th.l { text-align: left; }
+tr.front td { background: #fff3c4; font-weight: 600; }
+img { max-width: 100%; border: 1px solid #ddd; } pre { background: #f6f6f6; padding: 1em; overflow: auto; }
+.note { color: #555; font-size: 13px; }
+"""
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(path.name)}" src="data:image/png;base64,{data}">'
+
+
+def _table(headers: list[str], rows: list[list[Any]], classes: list[str] | None = None) -> str:
+    head = "".join(f"<th class='{'l' if i < 3 else ''}'>{html.escape(h)}</th>"
+                   for i, h in enumerate(headers))
+    body = []
+    for r, row in enumerate(rows):
+        cls = f" class='{classes[r]}'" if classes and classes[r] else ""
+        cells = []
+        for i, v in enumerate(row):
+            text = f"{v:.4g}" if isinstance(v, float) else str(v)
+            sort_value = f" data-v='{v}'" if isinstance(v, int | float) else ""
+            cells.append(f"<td class='{'l' if i < 3 else ''}'{sort_value}>{html.escape(text)}</td>")
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table class='sortable'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def points_table(points: list[CurvePoint], highlight: bool = True) -> str:
+    front = frontier_ids(points) if highlight else set()
+    headers = ["model", "strategy", "bin", "k", "accuracy", "CI low", "CI high", "tokens", "total tokens",
+               "FLOPs", "seconds", "dollars", "n"]
+    rows = [[p.model, p.strategy, p.bin, p.budget, p.accuracy, p.ci_low, p.ci_high, p.mean_tokens,
+             p.mean_total_tokens, p.mean_flops, p.mean_seconds, p.mean_dollars, p.n_problems] for p in points]
+    return _table(headers, rows, ["front" if id(p) in front else "" for p in points])
+
+
+def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Path],
+               sections: list[tuple[str, str]], config_yaml: str, versions: dict[str, str],
+               hardware: dict[str, str]) -> None:
+    overall = [p for p in points if p.bin == "all"]
+    binned = [p for p in points if p.bin != "all"]
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        "<p class='note'>Accuracy is the exact expectation over k-subsets of one pool per problem, with a "
+        "95% percentile bootstrap CI over problems. FLOPs per problem = one prompt prefill (the k samples "
+        "share it, as vLLM's n does) + k x the mean decode FLOPs (2N + 2 n_layer t d_attn per token at "
+        "context t). "
+        "Highlighted rows are on the Pareto frontier (accuracy vs FLOPs). Click a column to sort.</p>",
+        *(_img(p) for p in plots),
+        "<h2>Curve points</h2>", points_table(overall),
+    ]
+    for heading, body in sections:
+        parts += [f"<h2>{html.escape(heading)}</h2>", body]
+    if binned:
+        parts += ["<h2>By difficulty</h2>", points_table(binned, highlight=False)]
+    parts += [
+        "<h2>Versions</h2>", _table(["package", "version"], [[k, v] for k, v in versions.items()]),
+        "<h2>Hardware</h2>", _table(["what", "value"], [[k, v] for k, v in hardware.items()]),
+        "<h2>Resolved config</h2>", f"<pre>{html.escape(config_yaml)}</pre>",
+    ]
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style></head><body>{''.join(parts)}<script>{SORT_JS}</script></body></html>")
+    path.write_text(page, encoding="utf-8")

@@ -1,0 +1,99 @@
+"""Report files from synthetic run folders; merging runs; refusing runs that cannot be merged."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.model_info import model_info_from_config
+from harness.report_run import RunMismatchError, build_report
+from harness.score import ScoredRow, write_scores
+from tests.harness.test_model_info import SMOLLM2_135M
+
+
+def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1", task: str = "math500",
+             p_correct: float = 0.4, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    run = root / name
+    run.mkdir(parents=True)
+    info = model_info_from_config(model, "p", SMOLLM2_135M)
+    (run / "models.json").write_text(json.dumps({model: asdict(info)}))
+    (run / "config.yaml").write_text(f"name: {name}\n")
+    (run / "run.json").write_text(json.dumps({
+        "name": name, "task": task, "prompt_version": prompt_version, "verifier_version": "1",
+        "budgets": [1, 2, 4, 8], "strategies": ["greedy", "majority", "pass_at_k"],
+        "prices": {model: {"input_per_m": 0.1, "output_per_m": 0.4}},
+        "bootstrap": {"resamples": 200, "seed": 0}, "limit": 30}))
+    rows, problems = [], []
+    for i in range(30):
+        pid = f"p{i}"
+        problems.append({"id": pid, "level": 1 + i % 5, "subject": "Algebra" if i % 2 else "Geometry"})
+        for kind, n in (("greedy", 1), ("sampled", 8)):
+            for j in range(n):
+                ok = rng.random() < p_correct
+                rows.append(ScoredRow(model, kind, "h", pid, j, "7" if ok else rng.choice(["1", "2", None]),
+                                      ok, "ok", 50, rng.randint(20, 200), -0.5, 0.1, "stop", "vllm-x"))
+    write_scores(rows, run / "scores.jsonl")
+    (run / "problems.jsonl").write_text("".join(json.dumps(p) + "\n" for p in problems))
+    return run
+
+
+def test_report_writes_every_file(tmp_path: Path) -> None:
+    run = make_run(tmp_path, "a")
+    points = build_report(run)
+    for name in ("metrics.json", "metrics.parquet", "pareto.png", "pareto.svg", "curves_majority.png",
+                 "curves_pass_at_k.svg", "report.html"):
+        assert (run / name).stat().st_size > 0, name
+    html = (run / "report.html").read_text()
+    assert "data:image/png;base64," in html and "class='sortable'" in html
+    assert "Coverage scaling fit" in html and "Versions" in html and "Hardware" in html and "numpy" in html
+    bins = {p.bin for p in points}
+    assert {"all", "level=1", "level=5", "subject=Algebra", "subject=Geometry"} <= bins
+    overall = [p for p in points if p.bin == "all"]
+    assert {(p.strategy, p.budget) for p in overall} == {("greedy", 1)} | {
+        (s, k) for s in ("majority", "pass_at_k") for k in (1, 2, 4, 8)}
+    for p in overall:  # dollars: prompt once at $0.1/M + generated tokens at $0.4/M
+        assert p.mean_dollars == pytest.approx((50 * 0.1 + p.mean_tokens * 0.4) / 1e6)
+        assert p.mean_total_tokens == pytest.approx(50 + p.mean_tokens)
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(run / "metrics.parquet")
+    assert table.num_rows == len(points) and "on_frontier" in table.column_names
+
+
+def test_quintile_bins_without_levels(tmp_path: Path) -> None:
+    run = make_run(tmp_path, "q", task="gsm8k")
+    (run / "problems.jsonl").write_text("".join(json.dumps({"id": f"p{i}", "level": None, "subject": None}) + "\n"
+                                                for i in range(30)))
+    points = build_report(run)
+    quintiles = {p.bin for p in points if p.bin.startswith("quintile=")}
+    assert quintiles == {f"quintile={i}" for i in range(1, 6)}
+    sizes = {p.bin: p.n_problems for p in points if p.strategy == "majority" and p.budget == 1}
+    assert all(sizes[f"quintile={i}"] == 6 for i in range(1, 6))
+
+
+def test_merge_two_runs_into_one_frontier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = make_run(tmp_path, "a", model="small", p_correct=0.3)
+    b = make_run(tmp_path, "b", model="big", p_correct=0.6, seed=1)
+    out = tmp_path / "merged"
+    assert main(["report", str(a), str(b), "--out", str(out), "--at-flops", "2e11"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {p["model"] for p in metrics["points"]} == {"small", "big"}
+    assert any(p["on_frontier"] for p in metrics["points"])
+    printed = capsys.readouterr().out
+    assert "at flops = 2e+11" in printed
+
+
+@pytest.mark.parametrize(("field", "kwargs"), [("prompt_version", {"prompt_version": "2"}),
+                                                ("task", {"task": "math"})])
+def test_merge_refuses_runs_that_differ(tmp_path: Path, field: str, kwargs: dict[str, str]) -> None:
+    a = make_run(tmp_path, "a")
+    b = make_run(tmp_path, "b", **kwargs)
+    with pytest.raises(RunMismatchError, match=f"{field} differs"):
+        build_report([a, b], tmp_path / "out")
+    assert main(["report", str(a), str(b), "--out", str(tmp_path / "o2")]) == 2
