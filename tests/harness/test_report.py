@@ -68,8 +68,8 @@ def test_report_writes_every_file(tmp_path: Path) -> None:
 
 def test_quintile_bins_without_levels(tmp_path: Path) -> None:
     run = make_run(tmp_path, "q", task="gsm8k")
-    (run / "problems.jsonl").write_text("".join(json.dumps({"id": f"p{i}", "level": None, "subject": None}) + "\n"
-                                                for i in range(30)))
+    blank = [{"id": f"p{i}", "level": None, "subject": None} for i in range(30)]
+    (run / "problems.jsonl").write_text("".join(json.dumps(p) + "\n" for p in blank))
     points = build_report(run)
     quintiles = {p.bin for p in points if p.bin.startswith("quintile=")}
     assert quintiles == {f"quintile={i}" for i in range(1, 6)}

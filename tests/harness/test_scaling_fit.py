@@ -25,7 +25,8 @@ def test_recovers_known_parameters() -> None:
 def test_uncertainty_and_degenerate_cases() -> None:
     rng = np.random.default_rng(0)
     ks = [1, 2, 4, 8]
-    noisy = np.clip(np.array([[math.exp(-1.5 * k**-0.4) for k in ks]] * 40) + rng.normal(0, 0.05, (40, 4)), 0, 1)
+    clean = np.array([[math.exp(-1.5 * k**-0.4) for k in ks]] * 40)
+    noisy = np.clip(clean + rng.normal(0, 0.05, (40, 4)), 0, 1)
     fit = fit_coverage(ks, noisy, resamples=200)
     assert fit is not None and fit.a_ci[0] <= fit.a <= fit.a_ci[1] and fit.b_ci[0] <= fit.b <= fit.b_ci[1]
     assert fit_coverage(ks, np.zeros((5, 4))) is None
