@@ -78,9 +78,7 @@ def accuracy_matrix(
     """[problem, k] expected accuracy, problems in sorted id order."""
     out = np.empty((len(by_problem), len(ks)))
     for i, pid in enumerate(sorted(by_problem)):
-        samples = _scored(by_problem[pid])
-        for j, k in enumerate(ks):
-            out[i, j] = strategy.expected_accuracy(samples, k)
+        out[i, :] = strategy.expected_accuracies(_scored(by_problem[pid]), ks)
     return out
 
 

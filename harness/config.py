@@ -51,7 +51,11 @@ class TaskConfig:
 @dataclass
 class StrategyConfig:
     name: str = "???"
+    """Registered strategy (`strategies/<name>.py`)."""
     options: dict[str, Any] = field(default_factory=dict)
+    """Constructor options, e.g. {score: mean_logprob}."""
+    label: str = ""
+    """How curves name it: the config file's name (filled in when loaded)."""
 
 
 @dataclass
@@ -206,6 +210,8 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     if task.name not in tasks.task_names():
         raise ConfigError(unknown_name_message("task", task.name, tasks.task_names()))
     strats = tuple(load_group_item("strategy", s, StrategyConfig, "strategy") for s in sweep.strategies)
+    for label, s in zip(sweep.strategies, strats, strict=True):
+        s.label = label
     for s in strats:
         if s.name not in strategies.strategy_names():
             raise ConfigError(unknown_name_message("strategy", s.name, strategies.strategy_names()))

@@ -100,7 +100,7 @@ class Plan:
 def pool_specs(resolved: ResolvedSweep, task: Task) -> list[PoolSpec]:
     """The pools the sweep's strategies read, per model (greedy and/or sampled)."""
     sweep = resolved.sweep
-    kinds = {get_strategy(s.name).pool for s in resolved.strategies}
+    kinds = {get_strategy(s.name, **s.options).pool for s in resolved.strategies}
     specs = []
     for model in resolved.models:
         if "greedy" in kinds:

@@ -64,7 +64,7 @@ def merge_runs(runs: list[RunData]) -> RunData:
                 )
     meta = dict(first.meta)
     meta["budgets"] = sorted({b for r in runs for b in r.meta["budgets"]})
-    meta["strategies"] = list(dict.fromkeys(s for r in runs for s in r.meta["strategies"]))
+    meta["strategies"] = list({s["label"]: s for r in runs for s in r.meta["strategies"]}.values())
     meta["prices"] = {k: v for r in runs for k, v in r.meta.get("prices", {}).items()}
     meta["name"] = "+".join(dict.fromkeys(r.meta["name"] for r in runs))
     seen: set[tuple[str, str, str, int]] = set()
@@ -121,7 +121,7 @@ def build_report(
     meta = data.meta
     resamples, seed = int(meta["bootstrap"]["resamples"]), int(meta["bootstrap"]["seed"])
     prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
-    strategies = [get_strategy(s) for s in meta["strategies"]]
+    strategies = [get_strategy(s["name"], s["label"], **s["options"]) for s in meta["strategies"]]
     points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
                      prices, data.problems)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}

@@ -53,7 +53,8 @@ def run_meta(resolved: ResolvedSweep, task: Task) -> dict[str, Any]:
         "prompt_version": task.prompt_version,
         "verifier_version": task.verifier_version,
         "budgets": list(sweep.budgets),
-        "strategies": [s.name for s in resolved.strategies],
+        "strategies": [{"label": s.label, "name": s.name, "options": dict(s.options)}
+                       for s in resolved.strategies],
         "prices": {m.name: {"input_per_m": m.price_input_per_m, "output_per_m": m.price_output_per_m}
                    for m in resolved.models},
         "bootstrap": {"resamples": sweep.bootstrap.resamples, "seed": sweep.bootstrap.seed},

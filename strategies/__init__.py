@@ -15,9 +15,13 @@ def load_all() -> None:
     import_submodules(__name__, __path__)
 
 
-def get_strategy(name: str) -> SelectionStrategy:
+def get_strategy(name: str, label: str | None = None, **options: object) -> SelectionStrategy:
+    """An instance of the registered strategy `name`, configured by `options`, shown as `label`."""
     load_all()
-    return STRATEGIES.get(name)()
+    strategy = STRATEGIES.get(name)(**options)
+    if label:
+        strategy.name = label
+    return strategy
 
 
 def strategy_names() -> list[str]:

@@ -43,5 +43,9 @@ class SelectionStrategy(ABC):
     def expected_accuracy(self, samples: list[ScoredSample], k: int) -> float:
         """Expected accuracy over k-subsets of `samples` (exact where a closed form exists)."""
 
+    def expected_accuracies(self, samples: list[ScoredSample], ks: list[int]) -> list[float]:
+        """`expected_accuracy` at several budgets (strategies override to share work across k)."""
+        return [self.expected_accuracy(samples, k) for k in ks]
+
 
 STRATEGIES: Registry[type[SelectionStrategy]] = Registry("strategy")

@@ -35,38 +35,48 @@ def vote_keys(answers: Sequence[str | None], correct: Sequence[bool]) -> list[st
 
 def majority_at_k(keys: Sequence[str | None], k: int) -> float:
     """Exact E[plurality of a random k-subset is CORRECT], ties uniform, None casts no vote."""
+    return majority_at_ks(keys, [k])[0]
+
+
+def majority_at_ks(keys: Sequence[str | None], ks: Sequence[int]) -> list[float]:
+    """majority@k for several k at once (the vote-count tables are shared across k)."""
     n = len(keys)
-    if not 1 <= k <= n:
-        raise ValueError(f"need 1 <= k <= n, got n={n} k={k}")
+    for k in ks:
+        if not 1 <= k <= n:
+            raise ValueError(f"need 1 <= k <= n, got n={n} k={k}")
     counts = Counter(key for key in keys if key is not None)
     n_correct = counts.pop(CORRECT, 0)
-    if n_correct == 0:
-        return 0.0
+    if n_correct == 0 or not ks:
+        return [0.0 for _ in ks]
+    k_max = max(ks)
     n_abstain = sum(1 for key in keys if key is None)
     others = sorted(counts.values(), reverse=True)
-    total = 0.0
-    for c in range(1, min(k, n_correct) + 1):
+    totals = dict.fromkeys(ks, 0.0)
+    for c in range(1, min(k_max, n_correct) + 1):
         # classes with fewer than c samples can never reach c: they join the unconstrained group,
         # whose subsets of each size are counted by C(size, x) (Vandermonde).
         rivals = [m for m in others if m >= c]
         free = n_abstain + sum(m for m in others if m < c)
+        rows = k_max - c + 1  # rival samples drawn: 0 .. k_max - c
         # dp[s, t]: ways to pick s samples from rivals (each at most c), t of them tied at exactly c
-        dp = np.zeros((k + 1, len(rivals) + 1))
+        dp = np.zeros((rows, len(rivals) + 1))
         dp[0, 0] = 1.0
         for m in rivals:
             new = np.zeros_like(dp)
-            for x in range(0, min(m, c) + 1):
+            for x in range(0, min(m, c, rows - 1) + 1):
                 w = float(comb(m, x))
                 if x < c:
-                    new[x:, :] += w * dp[: k + 1 - x, :]
+                    new[x:, :] += w * dp[: rows - x, :]
                 else:
-                    new[x:, 1:] += w * dp[: k + 1 - x, :-1]
+                    new[x:, 1:] += w * dp[: rows - x, :-1]
             dp = new
-        rest = k - c
-        ways = 0.0
-        for s in range(0, rest + 1):
-            free_ways = comb(free, rest - s)
-            if free_ways:
-                ways += free_ways * float(np.sum(dp[s, :] / np.arange(1, len(rivals) + 2)))
-        total += comb(n_correct, c) * ways
-    return total / comb(n, k)
+        # win[s]: sum over ties t of ways / (t + 1), the uniform tie-break share of the correct answer
+        win = dp @ (1.0 / np.arange(1, len(rivals) + 2))
+        free_row = np.array([float(comb(free, j)) for j in range(rows)])  # C(free, j)
+        for k in ks:
+            if k < c:
+                continue
+            rest = k - c
+            # sum_s C(free, rest - s) * win[s]
+            totals[k] += comb(n_correct, c) * float(free_row[rest::-1] @ win[: rest + 1])
+    return [totals[k] / comb(n, k) for k in ks]

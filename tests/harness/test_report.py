@@ -26,7 +26,8 @@ def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1",
     (run / "config.yaml").write_text(f"name: {name}\n")
     (run / "run.json").write_text(json.dumps({
         "name": name, "task": task, "prompt_version": prompt_version, "verifier_version": "1",
-        "budgets": [1, 2, 4, 8], "strategies": ["greedy", "majority", "pass_at_k"],
+        "budgets": [1, 2, 4, 8],
+        "strategies": [{"label": s, "name": s, "options": {}} for s in ("greedy", "majority", "pass_at_k")],
         "prices": {model: {"input_per_m": 0.1, "output_per_m": 0.4}},
         "bootstrap": {"resamples": 200, "seed": 0}, "limit": 30}))
     rows, problems = [], []

@@ -97,3 +97,14 @@ def test_pass_at_k_closed_form_and_bounds() -> None:
 def test_vote_keys_merge_all_correct_answers() -> None:
     keys = vote_keys(["1/2", "0.5", "3", None], [True, True, False, False])
     assert keys == [CORRECT, CORRECT, "3", None]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_majority_at_many_k_equals_one_at_a_time(seed: int) -> None:
+    from strategies.estimators import majority_at_ks
+
+    rng = random.Random(500 + seed)
+    keys = random_pool(rng, rng.randint(3, 9))
+    ks = list(range(1, len(keys) + 1))
+    assert majority_at_ks(keys, ks) == pytest.approx(
+        [float(brute_majority(keys, k)) for k in ks], abs=1e-12)
