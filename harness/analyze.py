@@ -76,10 +76,18 @@ def accuracy_matrix(
     strategy: SelectionStrategy, by_problem: dict[str, list[ScoredRow]], ks: list[int]
 ) -> np.ndarray:
     """[problem, k] expected accuracy, problems in sorted id order."""
-    out = np.empty((len(by_problem), len(ks)))
+    return accuracy_and_error(strategy, by_problem, ks)[0]
+
+
+def accuracy_and_error(
+    strategy: SelectionStrategy, by_problem: dict[str, list[ScoredRow]], ks: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """[problem, k] expected accuracy and its resampling standard error (0 where exact)."""
+    acc = np.empty((len(by_problem), len(ks)))
+    err = np.empty((len(by_problem), len(ks)))
     for i, pid in enumerate(sorted(by_problem)):
-        out[i, :] = strategy.expected_accuracies(_scored(by_problem[pid]), ks)
-    return out
+        acc[i, :], err[i, :] = strategy.with_resampling_error(_scored(by_problem[pid]), ks)
+    return acc, err
 
 
 def curve(
@@ -97,7 +105,7 @@ def curve(
     problem_ids = sorted(by_problem)
     pool_size = min(len(by_problem[p]) for p in problem_ids)
     ks = strategy.budgets(budgets, pool_size)
-    acc = accuracy_matrix(strategy, by_problem, ks)
+    acc, err = accuracy_and_error(strategy, by_problem, ks)
     costs = [_cost(model, by_problem[pid]) for pid in problem_ids]
     groups: dict[str, list[int]] = {"all": list(range(len(problem_ids)))}
     for i, pid in enumerate(problem_ids):
@@ -130,8 +138,12 @@ def curve(
                     mean_total_tokens=prompt + tokens,
                     mean_dollars=(prompt * price.input_per_m + tokens * price.output_per_m) / 1e6,
                     bin=label,
-                    extra={"flops_generator": float(np.mean([c.prefill_flops + k * c.mean_decode_flops
-                                                             for c in sub]))},
+                    extra={
+                        "flops_generator": float(np.mean([c.prefill_flops + k * c.mean_decode_flops
+                                                          for c in sub])),
+                        # standard error of the mean accuracy from resampling (0 for exact estimators)
+                        "resample_se": float(np.sqrt(np.sum(err[idx, j] ** 2)) / len(idx)),
+                    },
                 )
             )
     return points

@@ -3,6 +3,7 @@
   sweep [key=value ...]      run a sweep (Hydra overrides of configs/sweep.yaml)
   report RUN_DIR             rebuild a run folder's metrics, plot and table
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
+  check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
 
 Bad input exits with status 2 and one clear message, before any model loads.
 """
@@ -15,6 +16,28 @@ import sys
 from harness.config import ConfigError
 from tasks.data import DataNotFoundError
 from tasks.registry import UnknownNameError
+
+
+def run_check(run_dir: str, baseline: str, alpha: float, update: bool) -> int:
+    from pathlib import Path
+
+    from harness.regression import check, load_baseline, run_values, table, write_baseline
+
+    meta, values = run_values(Path(run_dir))
+    if update:
+        write_baseline(Path(baseline), meta, values)
+        print(f"wrote baseline {baseline} ({len(values)} points)")
+        return 0
+    base_meta, base_values = load_baseline(Path(baseline))
+    for name in ("task", "prompt_version", "verifier_version"):
+        if base_meta.get(name) != meta.get(name):
+            raise ValueError(f"baseline {name} {base_meta.get(name)!r} differs from the run's "
+                             f"{meta.get(name)!r}")
+    checks = check(values, base_values, alpha=alpha)
+    print(table(checks))
+    failed = [c for c in checks if c.failed]
+    print(f"{len(failed)} of {len(checks)} points failed (alpha={alpha}, Holm-corrected)")
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     p_judge.add_argument("--task", required=True)
     p_judge.add_argument("--input", required=True)
     p_judge.add_argument("--output", required=True)
+    p_check = verbs.add_parser("check", help="compare a run with a baseline (exit 1 on a significant drop)")
+    p_check.add_argument("run_dir")
+    p_check.add_argument("--baseline", required=True)
+    p_check.add_argument("--alpha", type=float, default=0.05)
+    p_check.add_argument("--update", action="store_true", help="write the run's values as the baseline")
     args = parser.parse_args(argv)
     try:
         if args.verb == "sweep":
@@ -57,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 
             correct, total = judge_file(args.task, Path(args.input), Path(args.output))
             print(f"{correct}/{total} correct; wrote {args.output}")
+        elif args.verb == "check":
+            return run_check(args.run_dir, args.baseline, args.alpha, args.update)
     except (ConfigError, DataNotFoundError, UnknownNameError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

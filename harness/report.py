@@ -18,8 +18,12 @@ from harness.records import CurvePoint
 
 
 def frontier_ids(points: list[CurvePoint], axis_name: str = "flops") -> set[int]:
+    """Points on the frontier of their own difficulty bin (`all` included)."""
     cost = axis(axis_name)
-    return {id(p) for p in frontier([p for p in points if p.bin == "all"], cost, lambda p: p.accuracy)}
+    ids: set[int] = set()
+    for label in {p.bin for p in points}:
+        ids |= {id(p) for p in frontier([p for p in points if p.bin == label], cost, lambda p: p.accuracy)}
+    return ids
 
 
 def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any]) -> None:

@@ -84,7 +84,8 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
     for heading, body in sections:
         parts += [f"<h2>{html.escape(heading)}</h2>", body]
     if binned:
-        parts += ["<h2>By difficulty</h2>", points_table(binned, highlight=False)]
+        parts += ["<h2>By difficulty</h2><p class='note'>Highlighted: on the frontier of its bin.</p>",
+                  points_table(binned)]
     parts += [
         "<h2>Versions</h2>", _table(["package", "version"], [[k, v] for k, v in versions.items()]),
         "<h2>Hardware</h2>", _table(["what", "value"], [[k, v] for k, v in hardware.items()]),

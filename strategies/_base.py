@@ -47,5 +47,11 @@ class SelectionStrategy(ABC):
         """`expected_accuracy` at several budgets (strategies override to share work across k)."""
         return [self.expected_accuracy(samples, k) for k in ks]
 
+    def with_resampling_error(
+        self, samples: list[ScoredSample], ks: list[int]
+    ) -> tuple[list[float], list[float]]:
+        """(values, standard errors) at several budgets; exact strategies have zero error."""
+        return self.expected_accuracies(samples, ks), [0.0] * len(ks)
+
 
 STRATEGIES: Registry[type[SelectionStrategy]] = Registry("strategy")

@@ -1,6 +1,7 @@
 """Weighted majority vote: each answer's votes are weighted by a sample score turned positive.
 
-Weight = exp(score) for log-prob scorers (a per-token or sequence probability). No closed form
+Weight = exp(score - max score of the pool) (for log-prob scorers, a per-token or sequence probability
+relative to the pool's most likely sample). No closed form
 over k-subsets exists, so the value at k is the mean over a fixed, seeded set of resamples (prefixes
 of random permutations of the pool), and `resample_se` reports the standard error of that mean.
 At k = n it is exact (one subset). Ties between top answers are split uniformly.
@@ -62,6 +63,13 @@ class WeightedMajority(SelectionStrategy):
         return self.expected_accuracies(samples, [k])[0]
 
     def expected_accuracies(self, samples: list[ScoredSample], ks: list[int]) -> list[float]:
+        return self.with_resampling_error(samples, ks)[0]
+
+    def with_resampling_error(
+        self, samples: list[ScoredSample], ks: list[int]
+    ) -> tuple[list[float], list[float]]:
         keys = vote_keys([s.answer for s in samples], [s.correct for s in samples])
-        weights = [math.exp(self.score(s)) for s in samples]
-        return weighted_vote_at_ks(keys, weights, ks, self.resamples, self.seed)[0]
+        scores = [self.score(s) for s in samples]
+        top = max(scores)
+        weights = [math.exp(x - top) for x in scores]  # relative weights; no underflow
+        return weighted_vote_at_ks(keys, weights, ks, self.resamples, self.seed)

@@ -43,11 +43,14 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     run = first_run.run_dir
     # 3 problems x (1 greedy + 2 sampled)
     assert first_run.generated == first_run.planned == 9
-    for name in ("config.yaml", "metrics.json", "pareto.png", "scores.jsonl", "models.json"):
+    for name in ("config.yaml", "run.json", "problems.jsonl", "metrics.json", "metrics.parquet", "pareto.png",
+                 "pareto.svg", "curves_majority.png", "report.html", "scores.jsonl", "models.json"):
         assert (run / name).stat().st_size > 0, name
     assert (run / "pareto.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "limit: 3" in (run / "config.yaml").read_text()
     metrics = json.loads((run / "metrics.json").read_text())
+    assert {p["bin"] for p in metrics["points"]} - {"all"}, "difficulty bins missing"
+    metrics["points"] = [p for p in metrics["points"] if p["bin"] == "all"]
     cells = {(p["strategy"], p["budget"]) for p in metrics["points"]}
     assert cells == {("greedy", 1), ("majority", 1), ("majority", 2), ("pass_at_k", 1), ("pass_at_k", 2)}
     for p in metrics["points"]:
@@ -62,6 +65,8 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     assert pass2["mean_flops"] > pass1["mean_flops"]
     assert metrics["meta"]["engines"][0].startswith("vllm-")
     assert any(run.glob("wandb/offline-run-*")), "wandb offline run missing"
+    html = (run / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3 and "smollm2_135m" in html and "vllm" in html
 
 
 def test_samples_record_engine_facts(first_run: SweepResult, results_dir: Path) -> None:
@@ -82,7 +87,9 @@ def test_second_sweep_generates_nothing_and_reproduces_metrics(
     assert again.generated == 0
     first = json.loads((first_run.run_dir / "metrics.json").read_text())
     second = json.loads((again.run_dir / "metrics.json").read_text())
-    assert first == second
+    assert first["points"] == second["points"]
+    assert first["meta"].pop("runs") != second["meta"].pop("runs")  # only where it came from differs
+    assert first["meta"] == second["meta"]
 
 
 def test_torn_line_is_regenerated_exactly_once(first_run: SweepResult, results_dir: Path) -> None:

@@ -46,7 +46,8 @@ def test_best_of_k_matches_enumeration_with_ties(seed: int) -> None:
     scores = [float(rng.choice([-1, -2, -3, -0.5])) for _ in range(n)]  # many ties
     correct = [rng.random() < 0.5 for _ in range(n)]
     for k in range(1, n + 1):
-        assert best_of_k(scores, correct, k) == pytest.approx(float(brute_best(scores, correct, k)), abs=1e-12)
+        expected = float(brute_best(scores, correct, k))
+        assert best_of_k(scores, correct, k) == pytest.approx(expected, abs=1e-12)
 
 
 def test_best_of_n_strategy_uses_the_configured_score() -> None:
