@@ -80,13 +80,17 @@ def accuracy_matrix(
 
 
 def accuracy_and_error(
-    strategy: SelectionStrategy, by_problem: dict[str, list[ScoredRow]], ks: list[int]
+    strategy: SelectionStrategy,
+    by_problem: dict[str, list[ScoredRow]],
+    ks: list[int],
+    samples: dict[str, list[ScoredSample]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """[problem, k] expected accuracy and its resampling standard error (0 where exact)."""
     acc = np.empty((len(by_problem), len(ks)))
     err = np.empty((len(by_problem), len(ks)))
     for i, pid in enumerate(sorted(by_problem)):
-        acc[i, :], err[i, :] = strategy.with_resampling_error(_scored(by_problem[pid]), ks)
+        pool = samples[pid] if samples is not None else _scored(by_problem[pid])
+        acc[i, :], err[i, :] = strategy.with_resampling_error(pool, ks)
     return acc, err
 
 
@@ -100,13 +104,22 @@ def curve(
     seed: int = 0,
     price: Price = Price(),
     bins: dict[str, str] | None = None,
+    cache: dict[str, object] | None = None,
 ) -> list[CurvePoint]:
-    """One strategy's curve for one model over one pool: on all problems, then per bin."""
+    """One strategy's curve for one model over one pool: on all problems, then per bin.
+
+    `cache` (one dict per pool) keeps the converted samples and per-problem costs across strategies.
+    """
+    cache = {} if cache is None else cache
     problem_ids = sorted(by_problem)
     pool_size = min(len(by_problem[p]) for p in problem_ids)
     ks = strategy.budgets(budgets, pool_size)
-    acc, err = accuracy_and_error(strategy, by_problem, ks)
-    costs = [_cost(model, by_problem[pid]) for pid in problem_ids]
+    if "samples" not in cache:
+        cache["samples"] = {pid: _scored(rows) for pid, rows in by_problem.items()}
+        cache["costs"] = [_cost(model, by_problem[pid]) for pid in problem_ids]
+    samples: dict[str, list[ScoredSample]] = cache["samples"]  # type: ignore[assignment]
+    costs: list[ProblemCost] = cache["costs"]  # type: ignore[assignment]
+    acc, err = accuracy_and_error(strategy, by_problem, ks, samples)
     groups: dict[str, list[int]] = {"all": list(range(len(problem_ids)))}
     for i, pid in enumerate(problem_ids):
         label = (bins or {}).get(pid)
@@ -186,9 +199,12 @@ def analyze(
     points: list[CurvePoint] = []
     for model_name, info in infos.items():
         bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
+        caches: dict[str, dict[str, object]] = {}
         for strategy in strategies:
             by_problem = pools.get((model_name, strategy.pool))
             if by_problem:
                 price = (prices or {}).get(model_name, Price())
-                points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins))
+                cache = caches.setdefault(strategy.pool, {})
+                points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins,
+                                    cache))
     return points

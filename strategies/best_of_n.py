@@ -8,26 +8,50 @@ picks each of its members equally, so the group contributes its mean correctness
 
 from __future__ import annotations
 
+import math
 from itertools import groupby
-from math import comb
+
+import numpy as np
 
 from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy
 from strategies.scorers import scorer
 
 
 def best_of_k(scores: list[float], correct: list[bool], k: int) -> float:
+    return best_of_ks(scores, correct, [k])[0]
+
+
+def best_of_ks(scores: list[float], correct: list[bool], ks: list[int]) -> list[float]:
+    """best-of-k for several k; binomial ratios in log space (relative error ~1e-12)."""
     n = len(scores)
-    if not 1 <= k <= n:
-        raise ValueError(f"need 1 <= k <= n, got n={n} k={k}")
+    for k in ks:
+        if not 1 <= k <= n:
+            raise ValueError(f"need 1 <= k <= n, got n={n} k={k}")
     order = sorted(range(n), key=lambda i: -scores[i])
-    total, start = 0.0, 0
+    starts, means = [], []
+    start = 0
     for _, group in groupby(order, key=lambda i: scores[i]):
         members = list(group)
-        end = start + len(members)
-        p_best_in_group = (comb(n - start, k) - comb(n - end, k)) / comb(n, k)
-        total += p_best_in_group * sum(correct[i] for i in members) / len(members)
-        start = end
-    return total
+        starts.append(start)
+        means.append(sum(correct[i] for i in members) / len(members))
+        start += len(members)
+    s = np.array([*starts, n], dtype=float)
+    mean = np.array(means)
+    lgam = np.array([math.lgamma(i + 1) for i in range(n + 1)])  # log(i!)
+
+    def log_comb_ratio(a: np.ndarray, k: int) -> np.ndarray:
+        """log(C(a, k) / C(n, k)), -inf where a < k."""
+        a_int = a.astype(int)
+        out = np.full(a.shape, -np.inf)
+        ok = a_int >= k
+        out[ok] = lgam[a_int[ok]] - lgam[a_int[ok] - k] - lgam[n] + lgam[n - k]
+        return out
+
+    results = []
+    for k in ks:
+        tail = np.exp(log_comb_ratio(n - s, k))  # P(all k drawn from ranks >= s)
+        results.append(float(np.sum((tail[:-1] - tail[1:]) * mean)))
+    return results
 
 
 @STRATEGIES.register("best_of_n")
@@ -39,4 +63,7 @@ class BestOfN(SelectionStrategy):
         self.score = scorer(score)
 
     def expected_accuracy(self, samples: list[ScoredSample], k: int) -> float:
-        return best_of_k([self.score(s) for s in samples], [s.correct for s in samples], k)
+        return self.expected_accuracies(samples, [k])[0]
+
+    def expected_accuracies(self, samples: list[ScoredSample], ks: list[int]) -> list[float]:
+        return best_of_ks([self.score(s) for s in samples], [s.correct for s in samples], ks)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from math import comb
 
 import numpy as np
@@ -38,6 +39,15 @@ def majority_at_k(keys: Sequence[str | None], k: int) -> float:
     return majority_at_ks(keys, [k])[0]
 
 
+@lru_cache(maxsize=8)
+def binomial_table(n: int) -> np.ndarray:
+    """table[m, x] = C(m, x) as floats for 0 <= x <= m <= n (exact up to float rounding)."""
+    table = np.zeros((n + 1, n + 1))
+    for m in range(n + 1):
+        table[m, : m + 1] = [float(comb(m, x)) for x in range(m + 1)]
+    return table
+
+
 def majority_at_ks(keys: Sequence[str | None], ks: Sequence[int]) -> list[float]:
     """majority@k for several k at once (the vote-count tables are shared across k)."""
     n = len(keys)
@@ -52,6 +62,7 @@ def majority_at_ks(keys: Sequence[str | None], ks: Sequence[int]) -> list[float]
     n_abstain = sum(1 for key in keys if key is None)
     others = sorted(counts.values(), reverse=True)
     totals = dict.fromkeys(ks, 0.0)
+    binom = binomial_table(n)
     for c in range(1, min(k_max, n_correct) + 1):
         # classes with fewer than c samples can never reach c: they join the unconstrained group,
         # whose subsets of each size are counted by C(size, x) (Vandermonde).
@@ -61,22 +72,22 @@ def majority_at_ks(keys: Sequence[str | None], ks: Sequence[int]) -> list[float]
         # dp[s, t]: ways to pick s samples from rivals (each at most c), t of them tied at exactly c
         dp = np.zeros((rows, len(rivals) + 1))
         dp[0, 0] = 1.0
-        for m in rivals:
+        for done, m in enumerate(rivals):
+            # this rival contributes x < c samples (weight C(m, x)) or exactly c (a tie)
+            below = binom[m, : min(m, c - 1, rows - 1) + 1]
             new = np.zeros_like(dp)
-            for x in range(0, min(m, c, rows - 1) + 1):
-                w = float(comb(m, x))
-                if x < c:
-                    new[x:, :] += w * dp[: rows - x, :]
-                else:
-                    new[x:, 1:] += w * dp[: rows - x, :-1]
+            for t in range(done + 1):  # at most `done` earlier rivals can be tied
+                new[:, t] += np.convolve(dp[:, t], below)[:rows]
+                if c < rows:
+                    new[c:, t + 1] += binom[m, c] * dp[: rows - c, t]
             dp = new
         # win[s]: sum over ties t of ways / (t + 1), the uniform tie-break share of the correct answer
         win = dp @ (1.0 / np.arange(1, len(rivals) + 2))
-        free_row = np.array([float(comb(free, j)) for j in range(rows)])  # C(free, j)
+        free_row = binom[free, :rows]  # C(free, j)
         for k in ks:
             if k < c:
                 continue
             rest = k - c
             # sum_s C(free, rest - s) * win[s]
-            totals[k] += comb(n_correct, c) * float(free_row[rest::-1] @ win[: rest + 1])
-    return [totals[k] / comb(n, k) for k in ks]
+            totals[k] += binom[n_correct, c] * float(free_row[rest::-1] @ win[: rest + 1])
+    return [totals[k] / binom[n, k] for k in ks]
