@@ -11,7 +11,7 @@ TTC_DATA_DIR ?= $(abspath ../shared/data)
 export TTC_DATA_DIR
 export VLLM_CPU_KVCACHE_SPACE ?= 4
 
-.PHONY: setup sweep test test-fast lint report bench clean
+.PHONY: setup sweep test test-fast lint report bench regress regress-update clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,17 @@ test-fast: setup
 lint: setup
 	$(VENV)/bin/ruff check harness tasks strategies tests bench
 	$(VENV)/bin/mypy
+
+# A small fixed sweep of the embedded model, checked against the tracked baseline (exit 1 on a drop).
+REGRESS_ARGS := name=regress limit=10 'budgets=[1,4]' max_tokens=128 wandb.mode=disabled
+REGRESS_BASELINE ?= results/baselines/smollm2_135m_gsm8k.json
+regress: setup
+	$(PY) -m harness sweep $(REGRESS_ARGS)
+	$(PY) -m harness check "$$(cat results/regress/LATEST)" --baseline $(REGRESS_BASELINE)
+
+regress-update: setup
+	$(PY) -m harness sweep $(REGRESS_ARGS)
+	$(PY) -m harness check "$$(cat results/regress/LATEST)" --baseline $(REGRESS_BASELINE) --update
 
 report: setup
 	$(PY) -m harness report $(RUN)

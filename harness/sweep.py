@@ -103,6 +103,7 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     write_scores(rows, run_dir / "scores.jsonl")
     build_report(run_dir, wandb_mode=sweep.wandb.mode, wandb_project=sweep.wandb.project)
     planned = sum(s.params.n for s in specs) * len(problems)
+    (results_dir / sweep.name / "LATEST").write_text(str(run_dir.resolve()) + "\n")
     print(f"generated {generated} new samples; results in {run_dir}")
     return SweepResult(run_dir=run_dir, generated=generated, planned=planned)
 
