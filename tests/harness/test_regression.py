@@ -68,3 +68,24 @@ def test_exact_p_value_by_enumeration() -> None:
 def test_holm() -> None:
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert holm([0.5]) == [0.5]
+
+
+def test_check_cli_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from harness.cli import main
+    from tests.harness.test_report import make_run
+
+    run = make_run(tmp_path, "r")
+    baseline = tmp_path / "baseline.json"
+    assert main(["check", str(run), "--baseline", str(baseline), "--update"]) == 0
+    assert main(["check", str(run), "--baseline", str(baseline)]) == 0  # the same run never fails
+    data = json.loads(baseline.read_text())
+    for point in data["points"].values():  # a baseline 10 points higher on every problem
+        point["per_problem"] = {k: min(1.0, v + 0.1) for k, v in point["per_problem"].items()}
+        point["accuracy"] = sum(point["per_problem"].values()) / len(point["per_problem"])
+    baseline.write_text(json.dumps(data))
+    assert main(["check", str(run), "--baseline", str(baseline)]) == 1
+    data["meta"]["verifier_version"] = "2"
+    baseline.write_text(json.dumps(data))
+    assert main(["check", str(run), "--baseline", str(baseline)]) == 2
