@@ -27,8 +27,7 @@ class AIME(MathTask):
     year: int
 
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
-        rows = load_records(self.source, data_dir)
-        rows = rows[:limit] if limit is not None else rows
+        rows = load_records(self.source, data_dir, limit)
         return [
             Problem(
                 task=self.name,

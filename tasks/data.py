@@ -42,8 +42,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def load_records(source: DataSource, data_dir: str | None) -> list[dict[str, Any]]:
-    """All records of a split, as dicts with the file's own field names."""
+def load_records(source: DataSource, data_dir: str | None, limit: int | None = None) -> list[dict[str, Any]]:
+    """The first `limit` records of a split (all when None), with the file's own field names."""
+    rows = _load_all(source, data_dir)
+    return rows[:limit] if limit is not None else rows
+
+
+def _load_all(source: DataSource, data_dir: str | None) -> list[dict[str, Any]]:
     folder = resolve_data_dir(data_dir)
     if folder is not None:
         path = folder / source.local_path

@@ -30,8 +30,7 @@ class GSM8K(Task):
     verifier_version = "1"
 
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
-        rows = load_records(SOURCE, data_dir)
-        rows = rows[:limit] if limit is not None else rows
+        rows = load_records(SOURCE, data_dir, limit)
         return [
             Problem(
                 task=self.name,

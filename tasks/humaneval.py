@@ -85,8 +85,7 @@ class _HumanEvalBase(Task):
     plus = False
 
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
-        rows = load_records(PLUS_SOURCE if self.plus else SOURCE, data_dir)
-        rows = rows[:limit] if limit is not None else rows
+        rows = load_records(PLUS_SOURCE if self.plus else SOURCE, data_dir, limit)
         problems = []
         for row in rows:
             tests = row["test"]

@@ -29,8 +29,7 @@ class MATH(MathTask):
     name = "math"
 
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
-        rows = load_records(SOURCE, data_dir)
-        rows = rows[:limit] if limit is not None else rows
+        rows = load_records(SOURCE, data_dir, limit)
         return [
             Problem(
                 task=self.name,

@@ -15,8 +15,7 @@ class MATH500(MathTask):
     name = "math500"
 
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
-        rows = load_records(SOURCE, data_dir)
-        rows = rows[:limit] if limit is not None else rows
+        rows = load_records(SOURCE, data_dir, limit)
         return [
             Problem(
                 task=self.name,
