@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)  # it warns that we time-limit it ourselves
 
@@ -54,6 +55,9 @@ def normalize(answer: str, reference_is_equation: bool = False) -> str:
     return a.strip()
 
 
+_CONFIG: Any = None
+
+
 def equivalent(pred: str | None, ref: str) -> bool:
     """Whether a predicted answer equals the reference (both LaTeX-ish strings)."""
     if pred is None or not pred.strip():
@@ -67,9 +71,11 @@ def equivalent(pred: str | None, ref: str) -> bool:
             return True
         if _CHOICE.match(r) or _CHOICE.match(p):
             return False  # letters only match letters, and they did not
-        config = [LatexExtractionConfig(), ExprExtractionConfig()]
-        gold = parse(f"${r}$", extraction_config=config, parsing_timeout=None)
-        target = parse(f"${p}$", extraction_config=config, parsing_timeout=None)
+        global _CONFIG
+        if _CONFIG is None:  # built once: math-verify caches its regexes per config object
+            _CONFIG = (LatexExtractionConfig(), ExprExtractionConfig())
+        gold = parse(f"${r}$", extraction_config=_CONFIG, parsing_timeout=None)
+        target = parse(f"${p}$", extraction_config=_CONFIG, parsing_timeout=None)
         if not gold or not target:
             return False
         return bool(verify(gold, target, timeout_seconds=None))
