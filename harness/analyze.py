@@ -1,10 +1,12 @@
 """Curves from scored pools: each selection strategy at each budget, with compute and a 95% CI.
 
 For budget k, a problem's accuracy is the strategy's expectation over k-subsets of its pool, and its
-compute is what those k samples cost: k x the pool's mean generated tokens and engine seconds, one
-shared prompt (prefill FLOPs and prompt tokens are charged once per problem per budget, as when
-the k samples share one prefill) plus k x the mean decode FLOPs, and dollars from the model's
-price table. Accuracy CIs come from a seeded bootstrap over problems. Curves are computed on all
+compute is what those k samples cost: k x the pool's mean generated tokens and engine seconds,
+k x the mean decode FLOPs, the prompt's prefill, and dollars from the model's price table. The
+prefill (FLOPs and prompt tokens) is charged by `prefill_accounting`: `per_budget` (default) charges
+one prefill per problem at every budget, what running k samples with a shared prefill costs;
+`pool_split` charges the one prefill of the n-sample pool split evenly over its samples, so k of them
+carry k/n of it. Accuracy CIs come from a seeded bootstrap over problems. Curves are computed on all
 problems and on each difficulty bin.
 """
 
@@ -105,6 +107,7 @@ def curve(
     price: Price = Price(),
     bins: dict[str, str] | None = None,
     cache: dict[str, object] | None = None,
+    prefill_accounting: str = "per_budget",
 ) -> list[CurvePoint]:
     """One strategy's curve for one model over one pool: on all problems, then per bin.
 
@@ -114,6 +117,8 @@ def curve(
     problem_ids = sorted(by_problem)
     pool_size = min(len(by_problem[p]) for p in problem_ids)
     ks = strategy.budgets(budgets, pool_size)
+    if prefill_accounting not in ("per_budget", "pool_split"):
+        raise ValueError(f"prefill_accounting must be per_budget or pool_split, got {prefill_accounting!r}")
     if "samples" not in cache:
         cache["samples"] = {pid: _scored(rows) for pid, rows in by_problem.items()}
         cache["costs"] = [_cost(model, by_problem[pid]) for pid in problem_ids]
@@ -129,8 +134,10 @@ def curve(
     points = []
     for label, idx in groups.items():
         sub = [costs[i] for i in idx]
-        prompt = float(np.mean([c.prompt_tokens for c in sub]))
         for j, k in enumerate(ks):
+            share = 1.0 if prefill_accounting == "per_budget" else k / pool_size
+            prompt = share * float(np.mean([c.prompt_tokens for c in sub]))
+            flops = float(np.mean([share * c.prefill_flops + k * c.mean_decode_flops for c in sub]))
             values = acc[idx, j]
             low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
             tokens = k * float(np.mean([c.mean_tokens for c in sub]))
@@ -145,15 +152,14 @@ def curve(
                     ci_high=high,
                     mean_samples=float(k),
                     mean_tokens=tokens,
-                    mean_flops=float(np.mean([c.prefill_flops + k * c.mean_decode_flops for c in sub])),
+                    mean_flops=flops,
                     mean_seconds=k * float(np.mean([c.mean_seconds for c in sub])),
                     n_problems=len(idx),
                     mean_total_tokens=prompt + tokens,
                     mean_dollars=(prompt * price.input_per_m + tokens * price.output_per_m) / 1e6,
                     bin=label,
                     extra={
-                        "flops_generator": float(np.mean([c.prefill_flops + k * c.mean_decode_flops
-                                                          for c in sub])),
+                        "flops_generator": flops,
                         # standard error of the mean accuracy from resampling (0 for exact estimators)
                         "resample_se": float(np.sqrt(np.sum(err[idx, j] ** 2)) / len(idx)),
                     },
@@ -194,6 +200,7 @@ def analyze(
     seed: int = 0,
     prices: dict[str, Price] | None = None,
     metadata: dict[str, dict[str, object]] | None = None,
+    prefill_accounting: str = "per_budget",
 ) -> list[CurvePoint]:
     pools = group_pools(rows)
     points: list[CurvePoint] = []
@@ -206,5 +213,5 @@ def analyze(
                 price = (prices or {}).get(model_name, Price())
                 cache = caches.setdefault(strategy.pool, {})
                 points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins,
-                                    cache))
+                                    cache, prefill_accounting))
     return points

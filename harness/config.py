@@ -116,6 +116,9 @@ class SweepConfig:
     seed: int = 0
     data_dir: str | None = None
     results_dir: str = "results"
+    prefill_accounting: str = "per_budget"
+    """per_budget: one prompt prefill per problem at every budget; pool_split: the pool's one prefill
+    split over its n samples (k of them carry k/n)."""
     engine: EngineConfig = field(default_factory=EngineConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
@@ -200,6 +203,10 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
         raise ConfigError(f"invalid sweep config: {exc}") from exc
     assert isinstance(sweep, SweepConfig)
     sweep.budgets = budgets
+    if sweep.prefill_accounting not in ("per_budget", "pool_split"):
+        raise ConfigError(
+            f"prefill_accounting must be per_budget or pool_split, got {sweep.prefill_accounting!r}"
+        )
     if sweep.limit is not None and sweep.limit < 1:
         raise ConfigError(f"limit must be a positive integer or null, got {sweep.limit}")
     if not sweep.models or not sweep.strategies:

@@ -122,8 +122,9 @@ def build_report(
     resamples, seed = int(meta["bootstrap"]["resamples"]), int(meta["bootstrap"]["seed"])
     prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
     strategies = [get_strategy(s["name"], s["label"], **s["options"]) for s in meta["strategies"]]
+    accounting = meta.get("prefill_accounting", "per_budget")
     points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
-                     prices, data.problems)
+                     prices, data.problems, accounting)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
     write_metrics(points, out, {**summary, "runs": [str(d) for d in dirs], "n_samples": len(data.rows),
                                 "engines": sorted({r.engine for r in data.rows}),
@@ -147,6 +148,10 @@ def build_report(
         for v in values:
             acc = "no number" if v.accuracy is None else f"{v.accuracy:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]"
             print(f"  {v.model} / {v.strategy}: {acc} ({v.note})")
+    sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>: " + (
+        "one prompt prefill per problem at every budget (the k samples share it, as vLLM's n does)."
+        if accounting == "per_budget" else
+        "the pool's single prefill split evenly over its n samples; budget k carries k/n of it.") + "</p>"))
     write_html(out / "report.html", title, points, [p for p in plots if p.suffix == ".png"], sections,
                data.config_yaml, versions(), hardware())
     print(summary_table(points))

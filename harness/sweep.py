@@ -59,6 +59,7 @@ def run_meta(resolved: ResolvedSweep, task: Task) -> dict[str, Any]:
                    for m in resolved.models},
         "bootstrap": {"resamples": sweep.bootstrap.resamples, "seed": sweep.bootstrap.seed},
         "limit": sweep.limit,
+        "prefill_accounting": sweep.prefill_accounting,
     }
 
 

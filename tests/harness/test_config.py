@@ -41,6 +41,7 @@ def test_overrides() -> None:
         ("budgets=[]", ["positive integers"]),
         ("limit=0", ["limit"]),
         ("temperature=hot", ["temperature"]),
+        ("prefill_accounting=foo", ["prefill_accounting", "pool_split"]),
     ],
 )
 def test_bad_input_is_a_clear_error(override: str, needles: list[str]) -> None:

@@ -98,3 +98,22 @@ def test_merge_refuses_runs_that_differ(tmp_path: Path, field: str, kwargs: dict
     with pytest.raises(RunMismatchError, match=f"{field} differs"):
         build_report([a, b], tmp_path / "out")
     assert main(["report", str(a), str(b), "--out", str(tmp_path / "o2")]) == 2
+
+
+def test_prefill_accounting_per_budget_vs_pool_split(tmp_path: Path) -> None:
+    from harness.analyze import analyze
+    from harness.compute import prefill_flops
+    from harness.report_run import load_run
+    from strategies import get_strategy
+
+    data = load_run(make_run(tmp_path, "acct"))
+    info = data.infos["m"]
+    args = (data.rows, data.infos, "math500", [get_strategy("pass_at_k")], [1, 8])
+    per_budget = {p.budget: p for p in analyze(*args) if p.bin == "all"}
+    split = {p.budget: p for p in analyze(*args, prefill_accounting="pool_split") if p.bin == "all"}
+    prefill = prefill_flops(info, 50)  # every synthetic prompt has 50 tokens; the pool has n = 8
+    for k in (1, 8):
+        assert per_budget[k].mean_flops - split[k].mean_flops == pytest.approx(prefill * (1 - k / 8))
+        assert per_budget[k].mean_total_tokens - split[k].mean_total_tokens == pytest.approx(50 * (1 - k / 8))
+    with pytest.raises(ValueError, match="prefill_accounting"):
+        analyze(*args, prefill_accounting="whatever")
