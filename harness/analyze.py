@@ -47,6 +47,21 @@ class ProblemCost:
     mean_seconds: float
 
 
+@dataclass(frozen=True)
+class PoolData:
+    """One pool's samples as strategies see them and its per-problem costs (problems in id order)."""
+
+    samples: dict[str, list[ScoredSample]]
+    costs: list[ProblemCost]
+
+    @staticmethod
+    def build(model: ModelInfo, by_problem: dict[str, list[ScoredRow]]) -> PoolData:
+        return PoolData(
+            samples={pid: _scored(rows) for pid, rows in by_problem.items()},
+            costs=[_cost(model, by_problem[pid]) for pid in sorted(by_problem)],
+        )
+
+
 def group_pools(rows: Iterable[ScoredRow]) -> Pools:
     pools: Pools = defaultdict(lambda: defaultdict(list))
     for row in rows:
@@ -106,25 +121,21 @@ def curve(
     seed: int = 0,
     price: Price = Price(),
     bins: dict[str, str] | None = None,
-    cache: dict[str, object] | None = None,
+    pool: PoolData | None = None,
     prefill_accounting: str = "per_budget",
 ) -> list[CurvePoint]:
     """One strategy's curve for one model over one pool: on all problems, then per bin.
 
-    `cache` (one dict per pool) keeps the converted samples and per-problem costs across strategies.
+    `pool` (built once per pool by `PoolData.build`) is shared by the strategies that read the pool.
     """
-    cache = {} if cache is None else cache
+    pool = pool or PoolData.build(model, by_problem)
     problem_ids = sorted(by_problem)
     pool_size = min(len(by_problem[p]) for p in problem_ids)
     ks = strategy.budgets(budgets, pool_size)
     if prefill_accounting not in ("per_budget", "pool_split"):
         raise ValueError(f"prefill_accounting must be per_budget or pool_split, got {prefill_accounting!r}")
-    if "samples" not in cache:
-        cache["samples"] = {pid: _scored(rows) for pid, rows in by_problem.items()}
-        cache["costs"] = [_cost(model, by_problem[pid]) for pid in problem_ids]
-    samples: dict[str, list[ScoredSample]] = cache["samples"]  # type: ignore[assignment]
-    costs: list[ProblemCost] = cache["costs"]  # type: ignore[assignment]
-    acc, err = accuracy_and_error(strategy, by_problem, ks, samples)
+    costs = pool.costs
+    acc, err = accuracy_and_error(strategy, by_problem, ks, pool.samples)
     groups: dict[str, list[int]] = {"all": list(range(len(problem_ids)))}
     for i, pid in enumerate(problem_ids):
         label = (bins or {}).get(pid)
@@ -206,12 +217,13 @@ def analyze(
     points: list[CurvePoint] = []
     for model_name, info in infos.items():
         bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
-        caches: dict[str, dict[str, object]] = {}
+        built: dict[str, PoolData] = {}
         for strategy in strategies:
             by_problem = pools.get((model_name, strategy.pool))
             if by_problem:
                 price = (prices or {}).get(model_name, Price())
-                cache = caches.setdefault(strategy.pool, {})
+                if strategy.pool not in built:
+                    built[strategy.pool] = PoolData.build(info, by_problem)
                 points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins,
-                                    cache, prefill_accounting))
+                                    built[strategy.pool], prefill_accounting))
     return points

@@ -42,7 +42,7 @@ def _img(path: Path) -> str:
     return f'<img alt="{html.escape(path.name)}" src="data:image/png;base64,{data}">'
 
 
-def _table(headers: list[str], rows: list[list[Any]], classes: list[str] | None = None) -> str:
+def html_table(headers: list[str], rows: list[list[Any]], classes: list[str] | None = None) -> str:
     head = "".join(f"<th class='{'l' if i < 3 else ''}'>{html.escape(h)}</th>"
                    for i, h in enumerate(headers))
     body = []
@@ -63,7 +63,7 @@ def points_table(points: list[CurvePoint], highlight: bool = True) -> str:
                "FLOPs", "seconds", "dollars", "n"]
     rows = [[p.model, p.strategy, p.bin, p.budget, p.accuracy, p.ci_low, p.ci_high, p.mean_tokens,
              p.mean_total_tokens, p.mean_flops, p.mean_seconds, p.mean_dollars, p.n_problems] for p in points]
-    return _table(headers, rows, ["front" if id(p) in front else "" for p in points])
+    return html_table(headers, rows, ["front" if id(p) in front else "" for p in points])
 
 
 def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Path],
@@ -86,8 +86,8 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
         parts += ["<h2>By difficulty</h2><p class='note'>Highlighted: on the frontier of its bin.</p>",
                   points_table(binned)]
     parts += [
-        "<h2>Versions</h2>", _table(["package", "version"], [[k, v] for k, v in versions.items()]),
-        "<h2>Hardware</h2>", _table(["what", "value"], [[k, v] for k, v in hardware.items()]),
+        "<h2>Versions</h2>", html_table(["package", "version"], [[k, v] for k, v in versions.items()]),
+        "<h2>Hardware</h2>", html_table(["what", "value"], [[k, v] for k, v in hardware.items()]),
         "<h2>Resolved config</h2>", f"<pre>{html.escape(config_yaml)}</pre>",
     ]
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"

@@ -20,7 +20,7 @@ from harness.environment import hardware, versions
 from harness.matched import MatchedValue, matched_table
 from harness.records import CurvePoint, ModelInfo
 from harness.report import plot_curves, summary_table, write_metrics
-from harness.report_html import _table, write_html
+from harness.report_html import html_table, write_html
 from harness.scaling_fit import fit_coverage
 from harness.score import ScoredRow, read_scores
 from harness.tracking import log_run
@@ -138,11 +138,11 @@ def build_report(
     sections = []
     fits = coverage_fits(data, min(resamples, 200), seed)
     if fits:
-        sections.append(("Coverage scaling fit c(k) ~ exp(a k^b)", _table(
+        sections.append(("Coverage scaling fit c(k) ~ exp(a k^b)", html_table(
             ["model", "a [95% CI]", "b [95% CI]", "points", "samples for 90% coverage"], fits)))
     if at is not None:
         values = matched_table(points, *at)
-        sections.append((f"Matched compute: {at[0]} = {at[1]:.3g}", _table(
+        sections.append((f"Matched compute: {at[0]} = {at[1]:.3g}", html_table(
             ["model", "strategy", "axis", "at", "accuracy", "95% CI", "note"], matched_rows(values))))
         print(f"\nat {at[0]} = {at[1]:.3g}:")
         for v in values:

@@ -73,8 +73,9 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     for spec in specs:
         spec.store(store_root).write_spec(dict(spec.identity(), kind=spec.kind))
     plan = make_plan(specs, task, problems, store_root, sweep.cluster.shard_size)
+    planned = sum(s.params.n for s in specs) * len(problems)
     print(f"plan: {len(problems)} problems, {len(specs)} pools, "
-          f"{sum(s.params.n for s in specs) * len(problems)} samples, {plan.n_missing} to generate")
+          f"{planned} samples, {plan.n_missing} to generate")
 
     generated = 0
     infos: dict[str, ModelInfo] = {}
@@ -103,7 +104,6 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     rows = [row for spec in specs for row in score_pool(spec, task, problems, store_root)]
     write_scores(rows, run_dir / "scores.jsonl")
     build_report(run_dir, wandb_mode=sweep.wandb.mode, wandb_project=sweep.wandb.project)
-    planned = sum(s.params.n for s in specs) * len(problems)
     (results_dir / sweep.name / "LATEST").write_text(str(run_dir.resolve()) + "\n")
     print(f"generated {generated} new samples; results in {run_dir}")
     return SweepResult(run_dir=run_dir, generated=generated, planned=planned)

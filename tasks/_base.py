@@ -71,9 +71,5 @@ class Task(ABC):
         """Score many (problem, completion) pairs; tasks with costly verifiers run them in parallel."""
         return [self.verify(p, c) for p, c in pairs]
 
-    def verify_many(self, problem: Problem, completions: list[str]) -> list[Verdict]:
-        """Score several completions of one problem."""
-        return self.verify_batch([(problem, c) for c in completions])
-
 
 TASKS: Registry[type[Task]] = Registry("task")

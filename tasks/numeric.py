@@ -98,8 +98,4 @@ def canonical(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-def numbers_equal(a: Fraction | None, b: Fraction | None) -> bool:
-    return a is not None and b is not None and a == b
-
-
-__all__ = ["canonical", "extract_number", "last_boxed", "numbers_equal", "parse_number"]
+__all__ = ["canonical", "extract_number", "last_boxed", "parse_number"]
