@@ -13,7 +13,7 @@ problems and on each difficulty bin.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +22,7 @@ from harness.compute import decode_flops, prefill_flops
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
 from harness.stats import bootstrap_ci
-from strategies import ScoredSample, SelectionStrategy
+from strategies import ScoredSample, SearchStrategy, SelectionStrategy, Strategy
 
 Pools = dict[tuple[str, str], dict[str, list[ScoredRow]]]
 """(model, pool_kind) -> problem_id -> rows ordered by index."""
@@ -205,7 +205,7 @@ def analyze(
     rows: list[ScoredRow],
     infos: dict[str, ModelInfo],
     task: str,
-    strategies: list[SelectionStrategy],
+    strategies: Sequence[Strategy],
     budgets: list[int],
     resamples: int = 1000,
     seed: int = 0,
@@ -213,17 +213,34 @@ def analyze(
     metadata: dict[str, dict[str, object]] | None = None,
     prefill_accounting: str = "per_budget",
 ) -> list[CurvePoint]:
+    """Every strategy's curve for every model; search strategies read their traces, `meta`
+    strategies (compute-optimal allocation) are built from the others' per-problem results."""
+    from harness.allocation import allocation_curve
+    from harness.analyze_search import search_curve
+
     pools = group_pools(rows)
     points: list[CurvePoint] = []
     for model_name, info in infos.items():
         bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
         built: dict[str, PoolData] = {}
+        price = (prices or {}).get(model_name, Price())
         for strategy in strategies:
+            if isinstance(strategy, SearchStrategy):
+                traces = pools.get((model_name, f"search:{strategy.name}"))
+                if traces:
+                    points.extend(search_curve(strategy, info, task, traces, resamples, seed,
+                                               price.input_per_m, price.output_per_m, bins))
+                continue
+            if not isinstance(strategy, SelectionStrategy):
+                continue
             by_problem = pools.get((model_name, strategy.pool))
             if by_problem:
-                price = (prices or {}).get(model_name, Price())
                 if strategy.pool not in built:
                     built[strategy.pool] = PoolData.build(info, by_problem)
                 points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins,
                                     built[strategy.pool], prefill_accounting))
+        for strategy in strategies:
+            if strategy.pool == "meta":
+                points.extend(allocation_curve(strategy, info, task, pools, strategies, budgets,
+                                               resamples, seed))
     return points

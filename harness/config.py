@@ -222,6 +222,10 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     for s in strats:
         if s.name not in strategies.strategy_names():
             raise ConfigError(unknown_name_message("strategy", s.name, strategies.strategy_names()))
+        try:
+            strategies.get_strategy(s.name, s.label, **s.options)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"strategy {s.label}: bad options {dict(s.options)}: {exc}") from exc
     from harness.engines import engine_names
 
     if sweep.engine.name not in engine_names():

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
-from harness.planner import Shard
+from harness.planner import Shard, WorkItem
 from harness.records import Sample
 
 
@@ -34,11 +34,22 @@ class Replica:
         return self.engine.name
 
     def run(self, shard: Shard) -> list[Sample]:
-        prompts = [self.engine.render(item.chat()) for item in shard.items]
-        params = [replace(item.pool.params, n=len(item.indices)) for item in shard.items]
+        plain = [i for i in shard.items if i.pool.strategy is None]
+        search: dict[str, list[WorkItem]] = {}
+        for item in shard.items:
+            if item.pool.strategy is not None:
+                search.setdefault(item.pool.hash, []).append(item)
+        samples = self._sample(plain)
+        for items in search.values():
+            samples += self._search(items)
+        return samples
+
+    def _sample(self, items: list[WorkItem]) -> list[Sample]:
+        prompts = [self.engine.render(item.chat()) for item in items]
+        params = [replace(item.pool.params, n=len(item.indices)) for item in items]
         outputs = self.engine.generate(prompts, params)
         samples = []
-        for item, completions in zip(shard.items, outputs, strict=True):
+        for item, completions in zip(items, outputs, strict=True):
             for index, c in zip(item.indices, completions, strict=True):
                 samples.append(
                     Sample(
@@ -54,6 +65,49 @@ class Replica:
                         sum_logprob=c.sum_logprob,
                         latency_s=c.latency_s,
                         engine=self.engine.name,
+                    )
+                )
+        return samples
+
+    def _search(self, items: list[WorkItem]) -> list[Sample]:
+        """Run one search strategy on its problems of the shard; one Sample per (problem, cell)."""
+        from strategies import SearchStrategy, get_strategy
+        from tasks import get_task
+
+        spec = items[0].pool
+        assert spec.strategy is not None
+        strategy = get_strategy(spec.strategy.name, **spec.strategy.options)
+        assert isinstance(strategy, SearchStrategy)
+        task = get_task(spec.task)
+        problems = [item.problem for item in items]
+
+        def answer_of(i: int, text: str) -> str | None:
+            problem = problems[i]
+            return None if problem is None else task.verify(problem, text).extracted
+
+        traces = strategy.run(self.engine, [item.chat() for item in items], spec.params, answer_of)
+        cells = strategy.cells()
+        samples = []
+        for position, item in enumerate(items):
+            for index in item.indices:
+                trace = traces[cells[index]][position]
+                samples.append(
+                    Sample(
+                        problem_id=item.problem_id,
+                        model=self.model_name,
+                        pool=spec.hash,
+                        index=index,
+                        text=trace.text,
+                        finish_reason="search",
+                        prompt_tokens=trace.prompt_tokens,
+                        completion_tokens=trace.completion_tokens,
+                        mean_logprob=0.0,
+                        sum_logprob=0.0,
+                        latency_s=sum(c.latency_s for c in trace.calls),
+                        engine=self.engine.name,
+                        role="search",
+                        calls=[c.to_json() for c in trace.calls],
+                        info=dict(trace.info),
                     )
                 )
         return samples

@@ -2,8 +2,11 @@
 
 Selection strategies at every budget share ONE sampled pool of N = max(budgets) samples per
 problem (model, task, prompt version and sampling params name it); greedy is its own pool of one
-sample at temperature 0. Against the store, only missing (problem, index) pairs become work, cut
-into deterministic shards of problems so any replica can redo any shard.
+sample at temperature 0. Each search strategy has its own pool of traces, one per cell
+(variant, budget), named by the strategy and its options as well; a problem missing any cell is
+rerun whole (the store keeps the first copy of a cell). Against the store, only missing
+(problem, index) pairs become work, cut into deterministic shards of problems so any replica can
+redo any shard.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.config import ModelConfig, ResolvedSweep
+from harness.config import ModelConfig, ResolvedSweep, StrategyConfig
 from harness.records import SamplingParams, stable_hash
 from harness.store import PoolStore
-from strategies import get_strategy
+from strategies import SearchStrategy, get_strategy
 from tasks import Message, Problem, Task
 
 
@@ -29,10 +32,13 @@ class PoolSpec:
     task: str
     prompt_version: str
     params: SamplingParams
+    strategy: StrategyConfig | None = None
+    """Search pools only (kind `search:<label>`): the strategy whose traces the pool holds; its
+    indices are the strategy's cells, so n = number of cells."""
 
     def identity(self) -> dict[str, Any]:
         """The fields that define the pool's content (n excluded: a pool can grow)."""
-        return {
+        ident = {
             "model": self.model.name,
             "model_path": self.model.path,
             "revision": self.model.revision,
@@ -40,6 +46,9 @@ class PoolSpec:
             "prompt_version": self.prompt_version,
             "params": self.params.key(),
         }
+        if self.strategy is not None:
+            ident["strategy"] = {"name": self.strategy.name, "options": dict(self.strategy.options)}
+        return ident
 
     @property
     def hash(self) -> str:
@@ -59,6 +68,8 @@ class WorkItem:
     """Chat messages as nested tuples (hashable, picklable): ((("role", r), ("content", c)), ...)."""
     indices: tuple[int, ...]
     """Pool indices to fill, ascending."""
+    problem: Problem | None = None
+    """Search items only: the problem (a strategy that votes inside needs its answers checked)."""
 
     def chat(self) -> list[Message]:
         return [dict(m) for m in self.messages]
@@ -100,7 +111,8 @@ class Plan:
 def pool_specs(resolved: ResolvedSweep, task: Task) -> list[PoolSpec]:
     """The pools the sweep's strategies read, per model (greedy and/or sampled)."""
     sweep = resolved.sweep
-    kinds = {get_strategy(s.name, **s.options).pool for s in resolved.strategies}
+    built = {s.label: get_strategy(s.name, **s.options) for s in resolved.strategies}
+    kinds = {b.pool for b in built.values()}
     specs = []
     for model in resolved.models:
         if "greedy" in kinds:
@@ -114,6 +126,12 @@ def pool_specs(resolved: ResolvedSweep, task: Task) -> list[PoolSpec]:
                 n=max(sweep.budgets),
             )
             specs.append(PoolSpec("sampled", model, task.name, task.prompt_version, params))
+        for s in resolved.strategies:
+            strategy = built[s.label]
+            if isinstance(strategy, SearchStrategy):
+                params = SamplingParams(temperature=sweep.temperature, top_p=sweep.top_p,
+                                        max_tokens=sweep.max_tokens, n=len(strategy.cells()))
+                specs.append(PoolSpec(f"search:{s.label}", model, task.name, task.prompt_version, params, s))
     return specs
 
 
@@ -132,7 +150,8 @@ def make_plan(
             for spec in model_specs:
                 missing = tuple(i for i in range(spec.params.n) if (problem.id, i) not in have[spec.hash])
                 if missing:
-                    items.append(WorkItem(spec, problem.id, messages, missing))
+                    search = spec.strategy is not None
+                    items.append(WorkItem(spec, problem.id, messages, missing, problem if search else None))
             if items:
                 pending.append(items)
         for start in range(0, len(pending), shard_size):

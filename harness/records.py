@@ -26,6 +26,8 @@ class SamplingParams:
     """Stop strings (not included in the text)."""
     n: int = 1
     """Samples per problem in the pool."""
+    top_logprobs: int = 0
+    """Alternatives to report for the FIRST generated token (0: none); used by verifiers for P("yes")."""
 
     def key(self) -> dict[str, Any]:
         """The fields that change what is generated (n is excluded: a pool can grow)."""
@@ -72,7 +74,11 @@ class Sample:
     engine: str
     """Engine name and version, e.g. `vllm-0.32.0`."""
     role: str = "generator"
-    """Who produced it: generator, verifier, reward_model."""
+    """Who produced it: generator, verifier, reward_model; `search` for a search strategy's trace."""
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    """Search traces only: every engine call charged to it (`strategies._search.Call` as a dict)."""
+    info: dict[str, float] = field(default_factory=dict)
+    """Search traces only: strategy facts (waits appended, steps taken, rounds, ...)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,3 +167,7 @@ class Completion:
     sum_logprob: float
     latency_s: float
     """The call's wall-clock seconds, split over its outputs in proportion to their tokens."""
+    stop_reason: str | None = None
+    """The stop string that ended it (None: end-of-sequence token or length)."""
+    top_logprobs: tuple[tuple[str, float], ...] = ()
+    """First generated token's most likely alternatives (decoded text, log-prob), when requested."""

@@ -106,8 +106,9 @@ def load_baseline(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]
 def run_values(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """(meta, key -> {"accuracy", "per_problem"}) of every curve point of a run (all problems)."""
     from harness.analyze import accuracy_matrix, group_pools
+    from harness.analyze_search import cell_label, search_matrices
     from harness.report_run import load_run
-    from strategies import get_strategy
+    from strategies import SearchStrategy, SelectionStrategy, get_strategy
 
     data = load_run(run_dir)
     pools = group_pools(data.rows)
@@ -115,8 +116,19 @@ def run_values(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]
     for model in data.infos:
         for s in data.meta["strategies"]:
             strategy = get_strategy(s["name"], s["label"], **s["options"])
+            if isinstance(strategy, SearchStrategy):
+                traces = pools.get((model, f"search:{strategy.name}"))
+                if traces:
+                    verdicts, _ = search_matrices(strategy, data.infos[model], traces)
+                    ids = sorted(traces)
+                    for j, (variant, budget) in enumerate(strategy.cells()):
+                        values[f"{model}/{cell_label(strategy.name, variant)}/k={budget}"] = {
+                            "accuracy": float(verdicts[:, j].mean()),
+                            "per_problem": {pid: float(verdicts[i, j]) for i, pid in enumerate(ids)},
+                        }
+                continue
             by_problem = pools.get((model, strategy.pool))
-            if not by_problem:
+            if not by_problem or not isinstance(strategy, SelectionStrategy):
                 continue
             ids = sorted(by_problem)
             ks = strategy.budgets(data.meta["budgets"], min(len(v) for v in by_problem.values()))

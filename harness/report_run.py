@@ -24,7 +24,7 @@ from harness.report_html import html_table, write_html
 from harness.scaling_fit import fit_coverage
 from harness.score import ScoredRow, read_scores
 from harness.tracking import log_run
-from strategies import get_strategy
+from strategies import SelectionStrategy, get_strategy
 
 MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
 
@@ -84,6 +84,7 @@ def coverage_fits(data: RunData, resamples: int, seed: int) -> list[list[Any]]:
     """Rows of the coverage scaling fit for each model with a sampled pool."""
     pools = group_pools(data.rows)
     strategy = get_strategy("pass_at_k")
+    assert isinstance(strategy, SelectionStrategy)
     out: list[list[Any]] = []
     for model in data.infos:
         by_problem = pools.get((model, "sampled"))

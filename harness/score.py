@@ -8,8 +8,9 @@ planned size are used, so a store that grew for a larger sweep gives the same re
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.planner import PoolSpec
 from harness.records import Sample
@@ -34,6 +35,10 @@ class ScoredRow:
     latency_s: float
     finish_reason: str
     engine: str
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    """Search traces: the engine calls charged (role, prompt_tokens, completion_tokens, n, latency_s)."""
+    info: dict[str, float] = field(default_factory=dict)
+    """Search traces: strategy facts (waits, steps, rounds, ...)."""
 
 
 class IncompletePoolError(RuntimeError):
@@ -70,6 +75,8 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
                 latency_s=s.latency_s,
                 finish_reason=s.finish_reason,
                 engine=s.engine,
+                calls=s.calls,
+                info=s.info,
             )
         )
     return rows

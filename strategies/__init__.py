@@ -6,7 +6,8 @@ backend.
 
 from __future__ import annotations
 
-from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy
+from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy, Strategy
+from strategies._search import SearchStrategy
 from tasks.registry import import_submodules
 
 
@@ -15,7 +16,7 @@ def load_all() -> None:
     import_submodules(__name__, __path__)
 
 
-def get_strategy(name: str, label: str | None = None, **options: object) -> SelectionStrategy:
+def get_strategy(name: str, label: str | None = None, **options: object) -> Strategy:
     """An instance of the registered strategy `name`, configured by `options`, shown as `label`."""
     load_all()
     strategy = STRATEGIES.get(name)(**options)
@@ -29,4 +30,5 @@ def strategy_names() -> list[str]:
     return STRATEGIES.names()
 
 
-__all__ = ["STRATEGIES", "ScoredSample", "SelectionStrategy", "get_strategy", "strategy_names"]
+__all__ = ["STRATEGIES", "ScoredSample", "SearchStrategy", "SelectionStrategy", "Strategy", "get_strategy",
+           "strategy_names"]

@@ -28,12 +28,16 @@ class ScoredSample:
     """Generated tokens."""
 
 
-class SelectionStrategy(ABC):
-    """Chooses an answer from k samples of a pool; subclasses set `name` and `pool`."""
+class Strategy:
+    """What every strategy has: a name (its label in a sweep) and the kind of pool it reads."""
 
     name: str = ""
     pool: str = "sampled"
-    """`greedy` or `sampled`: which pool of the problem this strategy reads."""
+    """`greedy` or `sampled` (selection), `search` (drives the engine), `meta` (built from others)."""
+
+
+class SelectionStrategy(Strategy, ABC):
+    """Chooses an answer from k samples of a pool; subclasses set `name` and `pool`."""
 
     def budgets(self, requested: list[int], pool_size: int) -> list[int]:
         """The budgets this strategy is evaluated at (default: every requested k <= pool size)."""
@@ -54,4 +58,4 @@ class SelectionStrategy(ABC):
         return self.expected_accuracies(samples, ks), [0.0] * len(ks)
 
 
-STRATEGIES: Registry[type[SelectionStrategy]] = Registry("strategy")
+STRATEGIES: Registry[type[Strategy]] = Registry("strategy")

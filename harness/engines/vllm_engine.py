@@ -36,6 +36,15 @@ def _has_cuda() -> bool:
         return False
 
 
+def _first_token_alternatives(logprobs: Any) -> tuple[tuple[str, float], ...]:
+    """(decoded token, log-prob) of the first position's reported alternatives, most likely first."""
+    if not logprobs:
+        return ()
+    first = logprobs[0]
+    pairs = [(str(lp.decoded_token or ""), float(lp.logprob)) for lp in first.values()]
+    return tuple(sorted(pairs, key=lambda x: -x[1]))
+
+
 class VLLMEngine:
     def __init__(
         self,
@@ -103,7 +112,7 @@ class VLLMEngine:
                 top_p=p.top_p if p.temperature > 0 else 1.0,
                 max_tokens=p.max_tokens,
                 stop=list(p.stop) or None,
-                logprobs=1,
+                logprobs=max(1, p.top_logprobs),
             )
             for p in params
         ]
@@ -112,7 +121,7 @@ class VLLMEngine:
         elapsed = time.perf_counter() - start
         total_tokens = sum(len(o.token_ids) for out in outputs for o in out.outputs) or 1
         result: list[list[Completion]] = []
-        for out in outputs:
+        for out, p in zip(outputs, params, strict=True):
             prompt_tokens = len(out.prompt_token_ids or [])
             completions = []
             for o in out.outputs:
@@ -127,6 +136,8 @@ class VLLMEngine:
                         mean_logprob=total_lp / n_tok if n_tok else 0.0,
                         sum_logprob=total_lp,
                         latency_s=elapsed * n_tok / total_tokens,
+                        stop_reason=o.stop_reason if isinstance(o.stop_reason, str) else None,
+                        top_logprobs=_first_token_alternatives(o.logprobs) if p.top_logprobs else (),
                     )
                 )
             result.append(completions)

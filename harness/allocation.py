@@ -1,0 +1,130 @@
+"""The compute-optimal allocation curve: per-problem results of every candidate, a difficulty probe,
+and a policy selected on one half of the problems and reported on the other (then swapped).
+
+Candidates are the cells of the run's other strategies for the same model: each selection strategy
+at each budget (per-problem expected accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs,
+as in `analyze.curve` under per_budget accounting) and each search strategy's cells (per-problem
+verdict and traced FLOPs). The probe is the first `probe` samples of the sampled pool; its FLOPs
+and tokens are added to every problem's cost. Points are labelled `compute_optimal`, budget =
+target index (1 = cheapest), with the target FLOPs in `extra`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from harness.analyze import PoolData, Pools, accuracy_matrix
+from harness.analyze_search import search_matrices
+from harness.compute import decode_flops, prefill_flops
+from harness.records import CurvePoint, ModelInfo, stable_hash
+from harness.stats import bootstrap_ci
+from strategies import SearchStrategy, SelectionStrategy, Strategy
+from strategies.compute_optimal import ComputeOptimal, agreement, allocate
+
+
+def candidate_matrices(
+    info: ModelInfo, pools: Pools, strategies: Sequence[Strategy], labels: list[str], budgets: list[int],
+    ids: list[str],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(names, accuracy, flops, tokens, seconds), each [problem, candidate], problems in `ids` order."""
+    names: list[str] = []
+    acc_cols: list[np.ndarray] = []
+    flop_cols: list[np.ndarray] = []
+    tok_cols: list[np.ndarray] = []
+    sec_cols: list[np.ndarray] = []
+    for s in strategies:
+        if s.name not in labels:
+            continue
+        if isinstance(s, SelectionStrategy):
+            by_problem = pools.get((info.name, s.pool))
+            if not by_problem or set(by_problem) != set(ids):
+                continue
+            costs = PoolData.build(info, by_problem).costs
+            ks = s.budgets(budgets, min(len(v) for v in by_problem.values()))
+            acc = accuracy_matrix(s, by_problem, ks)
+            for j, k in enumerate(ks):
+                names.append(f"{s.name}@{k}")
+                acc_cols.append(acc[:, j])
+                flop_cols.append(np.array([c.prefill_flops + k * c.mean_decode_flops for c in costs]))
+                tok_cols.append(np.array([k * c.mean_tokens for c in costs]))
+                sec_cols.append(np.array([k * c.mean_seconds for c in costs]))
+        elif isinstance(s, SearchStrategy):
+            traces = pools.get((info.name, f"search:{s.name}"))
+            if not traces or set(traces) != set(ids):
+                continue
+            acc, tcosts = search_matrices(s, info, traces)
+            for j, (variant, budget) in enumerate(s.cells()):
+                names.append(f"{s.name}{'[' + variant + ']' if variant else ''}@{budget}")
+                acc_cols.append(acc[:, j])
+                flop_cols.append(np.array([row[j].flops for row in tcosts]))
+                tok_cols.append(np.array([row[j].tokens for row in tcosts]))
+                sec_cols.append(np.array([row[j].seconds for row in tcosts]))
+    if not names:
+        empty = np.zeros((len(ids), 0))
+        return [], empty, empty, empty, empty
+    return (names, np.stack(acc_cols, 1), np.stack(flop_cols, 1), np.stack(tok_cols, 1),
+            np.stack(sec_cols, 1))
+
+
+def allocation_curve(
+    strategy: Strategy, info: ModelInfo, task: str, pools: Pools, strategies: Sequence[Strategy],
+    budgets: list[int], resamples: int, seed: int,
+) -> list[CurvePoint]:
+    assert isinstance(strategy, ComputeOptimal)
+    sampled = pools.get((info.name, "sampled"))
+    if not sampled or min(len(v) for v in sampled.values()) < strategy.probe:
+        return []
+    ids = sorted(sampled)
+    labels = strategy.candidates or [s.name for s in strategies if s.pool != "meta"]
+    names, acc, flops, tokens, seconds = candidate_matrices(info, pools, strategies, labels, budgets, ids)
+    if not names:
+        return []
+    probe_rows = [sampled[pid][: strategy.probe] for pid in ids]
+    bins = np.array([agreement([r.answer for r in rows]) for rows in probe_rows])
+    probe_flops = np.array([prefill_flops(info, rows[0].prompt_tokens)
+                            + sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in rows)
+                            for rows in probe_rows])
+    probe_tokens = np.array([sum(r.completion_tokens for r in rows) for rows in probe_rows], dtype=float)
+    probe_seconds = np.array([sum(r.latency_s for r in rows) for rows in probe_rows])
+    half = np.array([int(stable_hash({"id": pid}), 16) % 2 for pid in ids])
+    means = flops.mean(axis=0)
+    grid = np.geomspace(means.min(), means.max(), strategy.targets) if means.min() > 0 else np.unique(means)
+    points: list[CurvePoint] = []
+    seen: set[tuple[int, ...]] = set()
+    for target in grid:
+        chosen = np.full(len(ids), -1)
+        for fit, test in ((0, 1), (1, 0)):
+            fit_rows, test_rows = half == fit, half == test
+            if not fit_rows.any() or not test_rows.any():
+                fit_rows = test_rows = np.ones(len(ids), dtype=bool)  # too few problems to split
+            policy = allocate(acc[fit_rows], flops[fit_rows], bins[fit_rows], float(target))
+            if policy is None:
+                break
+            cheapest = int(np.argmin(means))
+            for i in np.flatnonzero(test_rows):
+                chosen[i] = policy.get(int(bins[i]), cheapest)
+        if (chosen < 0).any():
+            continue
+        key = tuple(chosen.tolist())
+        if key in seen:
+            continue
+        seen.add(key)
+        rows = np.arange(len(ids))
+        values = acc[rows, chosen]
+        low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
+        extra: dict[str, Any] = {"target_flops": float(target)}
+        for j in sorted(set(key)):
+            extra[f"share:{names[j]}"] = float(np.mean(chosen == j))
+        points.append(CurvePoint(
+            model=info.name, task=task, strategy=strategy.name, budget=len(points) + 1,
+            accuracy=float(values.mean()), ci_low=low, ci_high=high,
+            mean_samples=float(strategy.probe),
+            mean_tokens=float((tokens[rows, chosen] + probe_tokens).mean()),
+            mean_flops=float((flops[rows, chosen] + probe_flops).mean()),
+            mean_seconds=float((seconds[rows, chosen] + probe_seconds).mean()),
+            n_problems=len(ids), extra=extra,
+        ))
+    return points

@@ -1,0 +1,118 @@
+"""Generative verification: S solutions, V verifications of each, the best-verified solution answers.
+
+The generator (role `generator`) writes S solutions. For each, the same model (role `verifier`)
+writes V critiques of up to `critique_tokens` tokens at the sweep's temperature, and after each
+critique is asked "Is the solution correct? Answer Yes or No."; the verification's score is
+P(yes) = p(Yes) / (p(Yes) + p(No)) from the log-probs of its first answer token (0.5 when neither
+is among the reported alternatives). A solution's score is the mean over its V verifications; the
+highest-scored solution answers (ties: the earlier one).
+
+Cells are (`V=v`, S): the grid of every S in `solutions` x every V in `verifications`, computed
+from one run of max S x max V. Each solution, critique and verdict is one engine request, so cell
+(v, s) is charged exactly the requests of its first s solutions and their first v verifications.
+With `critique_tokens: 0` a verification is the verdict token alone (V > 1 then repeats it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from harness.engines.protocol import Engine, Message
+from harness.records import Completion, SamplingParams
+from strategies._base import STRATEGIES
+from strategies._search import AnswerOf, Call, Cell, Ledger, SearchStrategy, Trace, sampled
+
+CHECK_PROMPT = (
+    "Here is a problem and a proposed solution.\n\nPROBLEM:\n{problem}\n\nPROPOSED SOLUTION:\n{solution}\n\n"
+    "Check the proposed solution step by step. Is its final answer correct?"
+)
+VERDICT_PROMPT = "Is the proposed solution correct? Answer Yes or No."
+
+
+def p_yes(alternatives: tuple[tuple[str, float], ...]) -> float:
+    """P(yes) from first-token alternatives: Yes mass over Yes + No mass (0.5 when neither shows)."""
+    yes = sum(math.exp(lp) for tok, lp in alternatives if tok.strip().lower().strip(".,!") == "yes")
+    no = sum(math.exp(lp) for tok, lp in alternatives if tok.strip().lower().strip(".,!") == "no")
+    return yes / (yes + no) if yes + no > 0 else 0.5
+
+
+def pick(scores: list[float]) -> int:
+    """Index of the best score, the earliest among ties."""
+    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+
+
+@STRATEGIES.register("verification")
+class Verification(SearchStrategy):
+    name = "verification"
+    unit = "solutions"
+
+    def __init__(
+        self,
+        budgets: Sequence[int] = (1, 2, 4),
+        verifications: Sequence[int] = (1, 2),
+        critique_tokens: int = 96,
+        top_logprobs: int = 20,
+    ) -> None:
+        super().__init__(budgets)
+        if not verifications or any(int(v) < 1 for v in verifications):
+            raise ValueError(f"verification: verifications must be positive integers, got {verifications}")
+        self.verifications = sorted({int(v) for v in verifications})
+        self.critique_tokens = critique_tokens
+        self.top_logprobs = top_logprobs
+
+    def cells(self) -> list[Cell]:
+        return [(f"V={v}", s) for v in self.verifications for s in self.budget_list]
+
+    def _verdict_chat(self, check: list[Message], critique: str) -> list[Message]:
+        """The verdict question: after the critique, or straight after the solution when there is none."""
+        if self.critique_tokens > 0:
+            return [*check, {"role": "assistant", "content": critique},
+                    {"role": "user", "content": VERDICT_PROMPT}]
+        return [{"role": "user", "content": check[0]["content"] + "\n" + VERDICT_PROMPT}]
+
+    def run(
+        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
+    ) -> dict[Cell, list[Trace]]:
+        n_s, n_v = max(self.budget_list), max(self.verifications)
+        # owner = (problem, solution, verification) slot; solutions charge slot (i, s, -1)
+        slots = [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(-1, n_v)]
+        owner = {slot: o for o, slot in enumerate(slots)}
+        ledger = Ledger(engine, len(slots))
+        solutions = ledger.generate([(owner[(i, s, -1)], engine.render(chats[i]), sampled(base, n=1))
+                                     for i in range(len(chats)) for s in range(n_s)])
+        text = {(i, s): out[0].text for (i, s), out in
+                zip([(i, s) for i in range(len(chats)) for s in range(n_s)], solutions, strict=True)}
+        keys = [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(n_v)]
+        check = {k: [{"role": "user", "content": CHECK_PROMPT.format(
+            problem=chats[k[0]][-1]["content"], solution=text[k[:2]])}] for k in keys}
+        critiques: dict[tuple[int, int, int], str] = {k: "" for k in keys}
+        if self.critique_tokens > 0:
+            outs = ledger.generate([(owner[k], engine.render(check[k]),
+                                     sampled(base, n=1, max_tokens=self.critique_tokens, stop=()))
+                                    for k in keys], role="verifier")
+            critiques = {k: o[0].text for k, o in zip(keys, outs, strict=True)}
+        verdict_params = sampled(base, n=1, temperature=0.0, max_tokens=1, stop=(),
+                                 top_logprobs=self.top_logprobs)
+        verdicts: list[list[Completion]] = ledger.generate(
+            [(owner[k], engine.render(self._verdict_chat(check[k], critiques[k])), verdict_params)
+             for k in keys],
+            role="verifier")
+        score = {k: p_yes(o[0].top_logprobs) for k, o in zip(keys, verdicts, strict=True)}
+        out: dict[Cell, list[Trace]] = {}
+        for v in self.verifications:
+            for s in self.budget_list:
+                traces = []
+                for i in range(len(chats)):
+                    means = [sum(score[(i, j, u)] for u in range(v)) / v for j in range(s)]
+                    best = pick(means)
+                    calls: list[Call] = []
+                    for j in range(s):
+                        calls += ledger.charged(owner[(i, j, -1)])
+                        for u in range(v):
+                            calls += ledger.charged(owner[(i, j, u)])
+                    traces.append(Trace(text=text[(i, best)], calls=tuple(calls),
+                                        info={"picked": float(best), "picked_score": means[best],
+                                              "verifications": float(v)}))
+                out[(f"V={v}", s)] = traces
+        return out

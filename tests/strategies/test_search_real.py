@@ -1,0 +1,177 @@
+"""Search strategies on the real embedded model through real vLLM (one engine for the module).
+
+Each strategy runs on 2 GSM8K problems with small budgets. A counting proxy sits between the
+strategy and the engine and tallies what the engine reported, so the tests check a strategy's
+charged tokens against the engine's own counts, not against the strategy's bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from harness.engines.protocol import Message
+from harness.records import Completion, SamplingParams
+from strategies import SearchStrategy, get_strategy
+from strategies._search import Cell, Trace
+from tasks import Problem, get_task
+
+pytestmark = pytest.mark.slow
+
+STRATEGIES_DIR = Path(__file__).resolve().parents[2] / "strategies"
+
+
+@dataclass
+class CountingEngine:
+    """Forwards to the real engine and sums what it reported."""
+
+    engine: object
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: list[int] = field(default_factory=list)
+    """Prompts per generate call."""
+
+    @property
+    def name(self) -> str:
+        return str(self.engine.name)  # type: ignore[attr-defined]
+
+    def render(self, messages: list[Message]) -> str:
+        return str(self.engine.render(messages))  # type: ignore[attr-defined]
+
+    def generate(self, prompts: list[str], params: list[SamplingParams]) -> list[list[Completion]]:
+        out: list[list[Completion]] = self.engine.generate(prompts, params)  # type: ignore[attr-defined]
+        self.calls += 1
+        self.requests.append(len(prompts))
+        for completions in out:
+            self.prompt_tokens += completions[0].prompt_tokens
+            self.completion_tokens += sum(c.completion_tokens for c in completions)
+        return out
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[object]:
+    from harness.embedded import resolve_model_path
+    from harness.engines.vllm_engine import VLLMEngine
+
+    yield VLLMEngine(resolve_model_path("embedded:smollm2-135m-instruct"), seed=0, max_model_len=2048,
+                     cpu_kv_cache_gib=2)
+
+
+@pytest.fixture(scope="module")
+def problems() -> list[Problem]:
+    return get_task("gsm8k").load(None, 2)
+
+
+def run(
+    engine: object, problems: list[Problem], name: str, temperature: float = 0.8, max_tokens: int = 96,
+    **options: object,
+) -> tuple[CountingEngine, dict[Cell, list[Trace]]]:
+    task = get_task("gsm8k")
+    strategy = get_strategy(name, **options)
+    assert isinstance(strategy, SearchStrategy)
+    counting = CountingEngine(engine)
+    traces = strategy.run(counting, [task.messages(p) for p in problems],
+                          SamplingParams(temperature=temperature, max_tokens=max_tokens),
+                          lambda i, text: task.verify(problems[i], text).extracted)
+    assert set(traces) == set(strategy.cells())
+    assert all(len(t) == len(problems) for t in traces.values())
+    return counting, traces
+
+
+def charged(traces: list[Trace]) -> tuple[int, int]:
+    return (sum(t.prompt_tokens for t in traces), sum(t.completion_tokens for t in traces))
+
+
+def engine_totals(counting: CountingEngine) -> tuple[int, int]:
+    return (counting.prompt_tokens, counting.completion_tokens)
+
+
+def test_budget_forcing_stays_in_budget_and_appends_waits(engine: object, problems: list[Problem]) -> None:
+    counting, traces = run(engine, problems, "budget_forcing", temperature=0.0,
+                                     budgets=[48, 400], max_waits=2, answer_tokens=16)
+    waited = 0
+    for (_, budget), ts in traces.items():
+        for t in ts:
+            assert t.completion_tokens <= budget
+            assert t.info["thinking_tokens"] <= budget - 16
+            waits = int(t.info["waits"])
+            assert 0 <= waits <= 2
+            assert t.text.count("\nWait,") == waits
+            # fewer Waits than asked only when the thinking budget ran out
+            assert waits == 2 or t.info["thinking_tokens"] == budget - 16
+            # the first thinking call, one more per Wait, and the forced answer
+            assert len(t.calls) == waits + 2
+            waited += waits
+    # independent runs per budget: all cells together are everything the engine did
+    assert charged([t for ts in traces.values() for t in ts]) == engine_totals(counting)
+    assert waited > 0, "no run stopped early: the Wait path was not exercised"
+
+
+def test_beam_search_makes_the_calls_its_parameters_imply(engine: object, problems: list[Problem]) -> None:
+    counting, traces = run(engine, problems, "beam_search", budgets=[2], expansions=2,
+                                     max_steps=2, step_tokens=24)
+    steps = max(int(t.info["steps"]) for t in traces[("", 2)])
+    assert counting.calls == steps <= 2  # one batched engine call per step
+    for t in traces[("", 2)]:
+        assert all(c.n == 2 for c in t.calls)  # every live beam expands 2 ways
+        assert len(t.calls) <= 2 * int(t.info["steps"])
+        if t.info["finished"] == 0:
+            assert len(t.calls) == 2 * int(t.info["steps"])  # 2 live beams at every step
+    assert counting.requests[0] == 2 * len(problems)  # step 1: N copies of each prompt
+    assert charged(traces[("", 2)]) == engine_totals(counting)
+
+
+def test_dvts_subtrees_and_charges(engine: object, problems: list[Problem]) -> None:
+    counting, traces = run(engine, problems, "dvts", budgets=[1, 3], expansions=2, max_steps=2,
+                                     step_tokens=24)
+    for (_, n), ts in traces.items():
+        for t in ts:
+            assert all(c.n == 2 for c in t.calls)
+            assert len(t.calls) <= n * int(t.info["steps"])
+            if t.info["finished"] == 0:
+                assert len(t.calls) == n * int(t.info["steps"])
+    assert counting.calls <= 2
+    assert charged([t for ts in traces.values() for t in ts]) == engine_totals(counting)
+
+
+def test_revision_rounds_are_prefixes(engine: object, problems: list[Problem]) -> None:
+    counting, traces = run(engine, problems, "revision", budgets=[1, 2], final="majority")
+    assert counting.calls == 2
+    for one, two in zip(traces[("", 1)], traces[("", 2)], strict=True):
+        assert len(one.calls) == 1 and len(two.calls) == 2
+        assert two.calls[:1] == one.calls
+    assert charged(traces[("", 2)]) == engine_totals(counting)
+
+
+def test_verification_grid_charges_verifier_tokens(engine: object, problems: list[Problem]) -> None:
+    counting, traces = run(engine, problems, "verification", budgets=[1, 2], verifications=[1, 2],
+                                     critique_tokens=16, max_tokens=64)
+    assert counting.calls == 3  # solutions, critiques, verdicts
+    for (variant, s), ts in traces.items():
+        v = int(variant.removeprefix("V="))
+        for t in ts:
+            roles = [c.role for c in t.calls]
+            assert roles.count("generator") == s and roles.count("verifier") == 2 * s * v
+            verdicts = [c for c in t.calls if c.role == "verifier" and c.completion_tokens <= 1]
+            assert len(verdicts) >= s * v
+            assert 0.0 <= t.info["picked_score"] <= 1.0
+    assert charged(traces[("V=2", 2)]) == engine_totals(counting)
+
+
+def test_strategies_never_import_a_backend() -> None:
+    import ast
+
+    backends = ("vllm", "ray", "torch", "transformers", "openai", "harness.engines.vllm_engine",
+                "harness.execute")
+    for path in STRATEGIES_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not name.startswith(backends), f"{path} imports {name}"
+
