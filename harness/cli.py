@@ -4,6 +4,8 @@
   report RUN_DIR             rebuild a run folder's metrics, plot and table
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
   check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
+  claims [NAME ...] [--form cpu|gpu] [key=value ...]    judge papers' claims at matched compute
+  import FILE --task T --model NAME [--params N]        re-verify and store generations made elsewhere
 
 Bad input exits with status 2 and one clear message, before any model loads.
 """
@@ -62,6 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--baseline", required=True)
     p_check.add_argument("--alpha", type=float, default=0.05)
     p_check.add_argument("--update", action="store_true", help="write the run's values as the baseline")
+    p_claims = verbs.add_parser("claims", help="run or reuse each claim's sweep and print its verdict")
+    p_claims.add_argument("names", nargs="*", help="claims in configs/claims (default: all)")
+    p_claims.add_argument("--form", default="cpu", help="cpu (small, embedded model) or gpu (full size)")
+    p_claims.add_argument("--set", dest="overrides", action="append", default=[],
+                          help="extra sweep override for every claim, e.g. --set results_dir=/tmp/r")
+    p_import = verbs.add_parser("import", help="import a JSONL file of generations as a pool")
+    p_import.add_argument("file")
+    p_import.add_argument("--task", required=True)
+    p_import.add_argument("--model", required=True, help="a configs/model name, or any name with --params")
+    p_import.add_argument("--params", type=int, default=None, help="non-embedding parameters (FLOPs)")
+    p_import.add_argument("--kind", default="sampled", choices=["sampled", "greedy"])
+    p_import.add_argument("--temperature", type=float, default=None, help="recorded in the pool's identity")
+    p_import.add_argument("--results-dir", default="results")
+    p_import.add_argument("--data-dir", default=None)
+    p_import.add_argument("--name", default=None, help="run name (default import_<model>_<task>)")
     args = parser.parse_args(argv)
     try:
         if args.verb == "sweep":
@@ -87,6 +104,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{correct}/{total} correct; wrote {args.output}")
         elif args.verb == "check":
             return run_check(args.run_dir, args.baseline, args.alpha, args.update)
+        elif args.verb == "claims":
+            from harness.claims_run import run_claims
+
+            run_claims(args.names, args.form, args.overrides)
+        elif args.verb == "import":
+            from pathlib import Path
+
+            from harness.importer import import_generations
+
+            import_generations(Path(args.file), args.task, args.model, Path(args.results_dir), args.kind,
+                               args.params, args.temperature, args.data_dir, args.name)
     except (ConfigError, DataNotFoundError, UnknownNameError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -108,6 +108,8 @@ class SweepConfig:
     models: list[str] = field(default_factory=lambda: ["smollm2_135m"])
     task: TaskConfig = field(default_factory=lambda: TaskConfig(name="gsm8k"))
     strategies: list[str] = field(default_factory=lambda: ["greedy", "majority", "pass_at_k"])
+    strategy_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per strategy label, options that replace those of its `configs/strategy/<label>.yaml`."""
     budgets: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16])
     limit: int | None = 20
     temperature: float = 0.8
@@ -173,7 +175,7 @@ def compose(overrides: list[str]) -> DictConfig:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
             return hydra_compose(config_name="sweep", overrides=overrides)
     except MissingConfigException as exc:
-        group = next((g for g in ("task", "engine", "cluster") if f"'{g}/" in str(exc)), None)
+        group = next((g for g in ("task", "engine", "cluster", "sweep") if f"'{g}/" in str(exc)), None)
         if group is not None:
             wanted = str(exc).split(f"'{group}/", 1)[1].split("'", 1)[0]
             raise ConfigError(unknown_name_message(group, wanted, group_names(group))) from exc
@@ -219,6 +221,11 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     strats = tuple(load_group_item("strategy", s, StrategyConfig, "strategy") for s in sweep.strategies)
     for label, s in zip(sweep.strategies, strats, strict=True):
         s.label = label
+        s.options = {**s.options, **dict(sweep.strategy_options.get(label, {}))}
+    unknown = set(sweep.strategy_options) - set(group_names("strategy"))
+    if unknown:  # options for known strategies outside this sweep are ignored (presets share them)
+        raise ConfigError(f"strategy_options names unknown strategies {sorted(unknown)}; "
+                          f"valid: {', '.join(group_names('strategy'))}")
     for s in strats:
         if s.name not in strategies.strategy_names():
             raise ConfigError(unknown_name_message("strategy", s.name, strategies.strategy_names()))

@@ -20,8 +20,8 @@ from harness.model_info import load_model_info
 from harness.planner import make_plan, pool_specs
 from harness.records import ModelInfo
 from harness.report_run import build_report
-from harness.score import score_pool, write_scores
-from tasks import Task, get_task
+from harness.score import ScoredRow, score_pool, write_scores
+from tasks import Problem, Task, get_task
 
 
 @dataclass(frozen=True)
@@ -90,23 +90,33 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
                   f"({rate:.1f} tok/s; engine load {stats.load_s:.1f} s)")
         infos[model.name] = _model_info(store_root, model.name, model.path, model.revision)
 
-    run_dir = results_dir / sweep.name / time.strftime("%Y%m%d-%H%M%S")
+    rows = [row for spec in specs for row in score_pool(spec, task, problems, store_root)]
+    run_dir = write_run(results_dir, sweep.name, resolved.to_yaml(), run_meta(resolved, task), infos,
+                        problems, rows, sweep.wandb.mode, sweep.wandb.project)
+    print(f"generated {generated} new samples; results in {run_dir}")
+    return SweepResult(run_dir=run_dir, generated=generated, planned=planned)
+
+
+def write_run(
+    results_dir: Path, name: str, config_yaml: str, meta: dict[str, Any], infos: dict[str, ModelInfo],
+    problems: list[Problem], rows: list[ScoredRow], wandb_mode: str, wandb_project: str,
+) -> Path:
+    """A new run folder `<results_dir>/<name>/<timestamp>/` with its report; LATEST points to it."""
+    run_dir = results_dir / name / time.strftime("%Y%m%d-%H%M%S")
     while run_dir.exists():
         run_dir = run_dir.with_name(run_dir.name + "x")
     run_dir.mkdir(parents=True)
-    (run_dir / "config.yaml").write_text(resolved.to_yaml())
+    (run_dir / "config.yaml").write_text(config_yaml)
     (run_dir / "models.json").write_text(json.dumps({k: asdict(v) for k, v in infos.items()}, indent=2))
-    (run_dir / "run.json").write_text(json.dumps(run_meta(resolved, task), indent=2))
+    (run_dir / "run.json").write_text(json.dumps(meta, indent=2))
     with (run_dir / "problems.jsonl").open("w", encoding="utf-8") as f:
         for p in problems:
             f.write(json.dumps({"id": p.id, "level": p.metadata.get("level"),
                                 "subject": p.metadata.get("subject")}) + "\n")
-    rows = [row for spec in specs for row in score_pool(spec, task, problems, store_root)]
     write_scores(rows, run_dir / "scores.jsonl")
-    build_report(run_dir, wandb_mode=sweep.wandb.mode, wandb_project=sweep.wandb.project)
-    (results_dir / sweep.name / "LATEST").write_text(str(run_dir.resolve()) + "\n")
-    print(f"generated {generated} new samples; results in {run_dir}")
-    return SweepResult(run_dir=run_dir, generated=generated, planned=planned)
+    build_report(run_dir, wandb_mode=wandb_mode, wandb_project=wandb_project)
+    (results_dir / name / "LATEST").write_text(str(run_dir.resolve()) + "\n")
+    return run_dir
 
 
 def sweep_from_overrides(overrides: list[str]) -> SweepResult:

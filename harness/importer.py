@@ -1,0 +1,141 @@
+"""`python -m harness import FILE --task T --model NAME`: bring generations made elsewhere into the harness.
+
+Input: JSONL, one completion per line:
+
+    {"problem_id": "gsm8k/test/0", "completion": "...", "completion_tokens": 212, "prompt_tokens": 98,
+     "index": 0, "mean_logprob": -0.41, "latency_s": 0.8, "finish_reason": "stop"}
+
+`problem_id`, `completion`, `completion_tokens` and `prompt_tokens` are required (tokens are the
+compute axis and are never guessed); `index` defaults to the line's order among its problem's lines,
+the rest default to 0 / "stop". Every line is validated before anything is written, and an unknown
+problem id is an error. Completions are re-verified with the task's own verifier, stored as one pool
+(append-only: re-importing the same file adds nothing), and a run folder with the full report is
+written, so `report`, `check` and `claims` work on them. FLOPs need the model's architecture:
+`--model` names a `configs/model` entry (its checkpoint's config is read), or `--params N` gives the
+non-embedding parameter count (then FLOPs are 2N per token, without the attention term).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.config import CONFIG_DIR, ModelConfig, load_group_item
+from harness.planner import PoolSpec
+from harness.records import ModelInfo, Sample, SamplingParams
+from harness.score import score_pool
+from tasks import get_task
+
+REQUIRED = {"problem_id": str, "completion": str, "completion_tokens": int, "prompt_tokens": int}
+
+
+class ImportInputError(ValueError):
+    """A malformed input line (the message names the line number)."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    run_dir: Path
+    imported: int
+    """New samples written to the store (0 on a re-import)."""
+    pool_size: int
+    """Samples per problem the report uses (the smallest count over problems)."""
+
+
+def read_generations(path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with path.open("r", encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ImportInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(row, dict):
+                raise ImportInputError(f"{path}:{number}: expected a JSON object")
+            for key, kind in REQUIRED.items():
+                value = row.get(key)
+                if not isinstance(value, kind) or isinstance(value, bool):
+                    raise ImportInputError(
+                        f"{path}:{number}: field {key!r} must be {kind.__name__}, got {value!r}")
+            row["_line"] = number
+            rows.append(row)
+    if not rows:
+        raise ImportInputError(f"{path}: no generations")
+    return rows
+
+
+def model_info(name: str, params: int | None, store_root: Path) -> ModelInfo:
+    if (CONFIG_DIR / "model" / f"{name}.yaml").exists():
+        from harness.sweep import _model_info
+
+        model: ModelConfig = load_group_item("model", name, ModelConfig, "model")
+        return _model_info(store_root, name, model.path, model.revision)
+    if params is None:
+        raise ValueError(
+            f"model {name!r} has no configs/model entry: pass --params N (non-embedding parameters)")
+    return ModelInfo(name=name, path="imported", n_params=params, n_params_nonembedding=params,
+                     n_layers=0, d_model=0, n_heads=0, n_kv_heads=0, d_attn=0, context_length=0,
+                     vocab_size=0, dtype="unknown")
+
+
+def import_generations(
+    path: Path, task_name: str, model: str, results_dir: Path, kind: str = "sampled",
+    params: int | None = None, temperature: float | None = None, data_dir: str | None = None,
+    name: str | None = None,
+    strategies: tuple[str, ...] = ("majority", "pass_at_k", "best_of_n"),
+) -> ImportResult:
+    from harness.sweep import write_run
+
+    if kind not in ("sampled", "greedy"):
+        raise ValueError(f"kind must be sampled or greedy, got {kind!r}")
+    task = get_task(task_name)
+    rows = read_generations(path)
+    known = {p.id: p for p in task.load(data_dir, None)}
+    for row in rows:
+        if row["problem_id"] not in known:
+            raise ImportInputError(
+                f"{path}:{row['_line']}: unknown {task.name} problem id {row['problem_id']!r}")
+    store_root = results_dir / "store"
+    info = model_info(model, params, store_root)
+    by_problem: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_problem.setdefault(row["problem_id"], []).append(row)
+    n = min(len(v) for v in by_problem.values())
+    temp = temperature if temperature is not None else (0.0 if kind == "greedy" else 1.0)
+    config = ModelConfig(name=model, path=info.path)
+    spec = PoolSpec(kind, config, task.name, "imported", SamplingParams(temperature=temp, max_tokens=0, n=n))
+    store = spec.store(store_root)
+    store.write_spec(dict(spec.identity(), kind=kind, source=str(path)))
+    samples = []
+    for pid, items in by_problem.items():
+        for order, row in enumerate(items):
+            samples.append(Sample(
+                problem_id=pid, model=model, pool=spec.hash, index=int(row.get("index", order)),
+                text=row["completion"], finish_reason=str(row.get("finish_reason", "stop")),
+                prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"],
+                mean_logprob=float(row.get("mean_logprob", 0.0)),
+                sum_logprob=float(row.get("mean_logprob", 0.0)) * row["completion_tokens"],
+                latency_s=float(row.get("latency_s", 0.0)), engine=f"imported:{path.name}"))
+    have = store.read()
+    imported = store.append([s for s in samples if (s.problem_id, s.index) not in have])
+    problems = [known[pid] for pid in sorted(by_problem)]
+    scored = score_pool(spec, task, problems, store_root)
+    labels = ("greedy",) if kind == "greedy" else strategies
+    meta = {
+        "name": name or f"import_{model}_{task.name}", "task": task.name, "prompt_version": "imported",
+        "verifier_version": task.verifier_version,
+        "budgets": [1 << i for i in range(n.bit_length()) if 1 << i <= n],
+        "strategies": [{"label": s, "name": s, "options": {}} for s in labels],
+        "prices": {}, "bootstrap": {"resamples": 1000, "seed": 0}, "limit": None,
+        "prefill_accounting": "per_budget",
+    }
+    config_yaml = f"# imported from {path}\nmodel: {model}\ntask: {task.name}\nkind: {kind}\n"
+    run_dir = write_run(results_dir, str(meta["name"]), config_yaml, meta, {model: info}, problems, scored,
+                        "disabled", "ttc-harness")
+    print(f"imported {imported} new samples ({len(rows)} lines, {len(by_problem)} problems, "
+          f"{n} per problem used); results in {run_dir}")
+    return ImportResult(run_dir, imported, n)

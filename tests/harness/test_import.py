@@ -1,0 +1,77 @@
+"""`harness import`: generations made elsewhere are re-verified, stored once, and reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.importer import ImportInputError, import_generations
+from harness.records import Sample
+from harness.report_run import load_run
+from harness.store import PoolStore
+from tasks import get_task
+
+
+def write_generations(path: Path, n_problems: int = 3, per_problem: int = 4) -> list[dict[str, object]]:
+    problems = get_task("gsm8k").load(None, n_problems)
+    rows: list[dict[str, object]] = []
+    for i, p in enumerate(problems):
+        for j in range(per_problem):
+            right = j < i + 1  # problem i has i + 1 correct samples (capped by the pool size)
+            answer = p.reference if right else str(int(p.reference) + 1)
+            rows.append({"problem_id": p.id, "completion": f"Step {j}. The answer is \\boxed{{{answer}}}.",
+                         "completion_tokens": 10 + j, "prompt_tokens": 90, "mean_logprob": -0.1 * j})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def test_import_round_trips_a_pool(tmp_path: Path) -> None:
+    src = tmp_path / "gens.jsonl"
+    rows = write_generations(src)
+    results = tmp_path / "results"
+    first = import_generations(src, "gsm8k", "external_1b", results, params=10**9)
+    assert first.imported == 12 and first.pool_size == 4
+    # the store holds exactly the imported texts, in order
+    stores = list((results / "store" / "external_1b" / "gsm8k").iterdir())
+    assert len(stores) == 1
+    stored: dict[tuple[str, int], Sample] = PoolStore(results / "store", "external_1b", "gsm8k",
+                                                      stores[0].name).read()
+    by_problem: dict[str, list[str]] = {}
+    for r in rows:
+        by_problem.setdefault(str(r["problem_id"]), []).append(str(r["completion"]))
+    for pid, texts in by_problem.items():
+        assert [stored[(pid, j)].text for j in range(4)] == texts
+    # re-verified by the task's verifier: problem i has min(i + 1, 4) correct samples
+    data = load_run(first.run_dir)
+    correct = {pid: sum(r.correct for r in data.rows if r.problem_id == pid) for pid in by_problem}
+    assert sorted(correct.values()) == [1, 2, 3]
+    metrics = json.loads((first.run_dir / "metrics.json").read_text())
+    pass1 = next(p for p in metrics["points"] if p["strategy"] == "pass_at_k" and p["budget"] == 1
+                 and p["bin"] == "all")
+    assert pass1["accuracy"] == pytest.approx((1 + 2 + 3) / 12)
+    assert pass1["mean_flops"] > 2 * 10**9 * pass1["mean_tokens"]
+    # a second import adds nothing and reports the same numbers
+    second = import_generations(src, "gsm8k", "external_1b", results, params=10**9)
+    assert second.imported == 0
+    again = json.loads((second.run_dir / "metrics.json").read_text())["points"]
+    assert [p["accuracy"] for p in again] == [p["accuracy"] for p in metrics["points"]]
+
+
+def test_import_rejects_bad_lines_before_writing(tmp_path: Path) -> None:
+    src = tmp_path / "bad.jsonl"
+    src.write_text(json.dumps({"problem_id": "gsm8k/test/0", "completion": "1"}) + "\n")
+    with pytest.raises(ImportInputError, match=r"bad.jsonl:1: field 'completion_tokens'"):
+        import_generations(src, "gsm8k", "x", tmp_path / "r", params=1)
+    src.write_text(json.dumps({"problem_id": "nope", "completion": "1", "completion_tokens": 1,
+                               "prompt_tokens": 1}) + "\n")
+    with pytest.raises(ImportInputError, match="unknown gsm8k problem id 'nope'"):
+        import_generations(src, "gsm8k", "x", tmp_path / "r", params=1)
+    assert not (tmp_path / "r").exists()
+    # through the CLI: a clear error, exit 2; an unknown model without --params is refused too
+    write_generations(src, 1, 1)
+    out = ["--results-dir", str(tmp_path / "r")]
+    assert main(["import", str(src), "--task", "gsm8k", "--model", "x", *out]) == 2
+    assert main(["import", str(src), "--task", "gsm8k", "--model", "x", "--params", "1000", *out]) == 0
