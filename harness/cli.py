@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from harness.config import ConfigError
+from harness.execute import ShardFailedError
 from tasks.data import DataNotFoundError
 from tasks.registry import UnknownNameError
 
@@ -118,4 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, DataNotFoundError, UnknownNameError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ShardFailedError as exc:
+        print(f"error: {exc}; finished shards are stored, rerun to resume", file=sys.stderr)
+        return 1
     return 0

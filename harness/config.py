@@ -85,6 +85,8 @@ class ClusterConfig:
     num_gpus_per_replica: float = 0
     shard_size: int = 8
     """Problems per shard (the unit a replica takes and the driver writes)."""
+    max_retries: int = 2
+    """Times a shard is retried on a fresh replica after its replica died; then the sweep fails."""
 
 
 @dataclass

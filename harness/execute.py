@@ -147,6 +147,10 @@ def engine_kwargs(model: ModelConfig, model_path: str, engine: EngineConfig, see
     }
 
 
+class ShardFailedError(RuntimeError):
+    """A shard's replica died more often than `cluster.max_retries` allows."""
+
+
 @dataclass(frozen=True)
 class RunStats:
     """What one `run_shards` call did."""
@@ -169,30 +173,38 @@ def run_shards(
     cluster: ClusterConfig,
     seed: int,
     store_root: Path,
+    replica_cls: type = Replica,
 ) -> RunStats:
-    """Generate every shard on `cluster.replicas` actors and write each to its pool's store."""
+    """Generate every shard on `cluster.replicas` actors and write each to its pool's store.
+
+    A shard whose replica dies goes back to the queue and the replica is replaced; after
+    `cluster.max_retries` retries of one shard the run stops with `ShardFailedError` (what was
+    written stays in the store, so a rerun resumes). `replica_cls` is for fault-injection tests."""
     if not shards:
         return RunStats(0, 0, 0.0, 0.0)
     import ray
+    from ray.exceptions import RayActorError
 
     init_ray(cluster)
-    actor_cls: Any = ray.remote(Replica)
+    actor_cls: Any = ray.remote(replica_cls)
     kwargs = engine_kwargs(model, model_path, engine, seed)
     env = {"VLLM_CPU_KVCACHE_SPACE": str(engine.cpu_kv_cache_gib), "TOKENIZERS_PARALLELISM": "false"}
-    replicas: list[Any] = [
-        actor_cls.options(
+
+    def new_replica() -> Any:
+        return actor_cls.options(
             num_cpus=cluster.num_cpus_per_replica,
             num_gpus=cluster.num_gpus_per_replica * engine.tensor_parallel_size,
             runtime_env={"env_vars": env},
         ).remote(engine.name, kwargs, model.name)
-        for _ in range(max(1, min(cluster.replicas, len(shards))))
-    ]
+
+    replicas: list[Any] = [new_replica() for _ in range(max(1, min(cluster.replicas, len(shards))))]
     load_start = time.perf_counter()
     ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
     load_s = time.perf_counter() - load_start
     stores = {i.pool.hash: i.pool.store(store_root) for s in shards for i in s.items}
     queue = deque(shards)
     inflight: dict[Any, tuple[Shard, Any]] = {}
+    failures: dict[int, int] = {}
     written = tokens = 0
     total = sum(s.n_samples for s in shards)
     problems = {i.problem_id for s in shards for i in s.items}
@@ -209,7 +221,27 @@ def run_shards(
         while inflight:
             ready, _ = ray.wait(list(inflight), num_returns=1)
             shard, replica = inflight.pop(ready[0])
-            samples: list[Sample] = ray.get(ready[0])
+            try:
+                samples: list[Sample] = ray.get(ready[0])
+            except RayActorError as exc:  # the replica died: its shards go back to the queue
+                failures[shard.number] = failures.get(shard.number, 0) + 1
+                if failures[shard.number] > cluster.max_retries:
+                    raise ShardFailedError(
+                        f"shard {shard.number} of {model.name} failed {failures[shard.number]} times "
+                        f"(max_retries={cluster.max_retries}); last error: {type(exc).__name__}: {exc}"
+                    ) from exc
+                queue.appendleft(shard)
+                print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
+                      f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
+                if replica in replicas:  # first loss seen from this replica: replace it
+                    fresh = new_replica()
+                    replicas[replicas.index(replica)] = fresh
+                    ray.kill(replica)
+                    for _ in range(2):
+                        if queue:
+                            nxt = queue.popleft()
+                            inflight[fresh.run.remote(nxt)] = (nxt, fresh)
+                continue
             by_pool: dict[str, list[Sample]] = {}
             for s in samples:
                 by_pool.setdefault(s.pool, []).append(s)
