@@ -122,4 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except ShardFailedError as exc:
         print(f"error: {exc}; finished shards are stored, rerun to resume", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted; finished shards are stored, rerun the same command to resume", file=sys.stderr)
+        return 130
     return 0

@@ -72,6 +72,16 @@ class EngineConfig:
     quantization: str | None = None
     compile: bool = False
     """torch.compile the model (vLLM's default on GPU). On CPU it costs minutes of warmup."""
+    base_url: str | None = None
+    """openai engine: the server's API root, e.g. http://127.0.0.1:8000/v1."""
+    served_model: str | None = None
+    """openai engine: the model name the server knows (default: the model config's resolved path)."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """openai engine: environment variable holding the API key (never stored in results)."""
+    max_concurrency: int = 32
+    """openai engine: requests in flight per replica."""
+    supports_n: bool = True
+    """openai engine: the server returns n choices per request (else one request per completion)."""
 
 
 @dataclass
@@ -239,6 +249,8 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
 
     if sweep.engine.name not in engine_names():
         raise ConfigError(unknown_name_message("engine", sweep.engine.name, engine_names()))
+    if sweep.engine.name == "openai" and not sweep.engine.base_url:
+        raise ConfigError("engine=openai needs engine.base_url, e.g. engine.base_url=http://127.0.0.1:8000/v1")
     return ResolvedSweep(sweep=sweep, models=models, strategies=strats)
 
 

@@ -130,6 +130,10 @@ def init_ray(cluster: ClusterConfig) -> None:
 
 
 def engine_kwargs(model: ModelConfig, model_path: str, engine: EngineConfig, seed: int) -> dict[str, Any]:
+    if engine.name == "openai":
+        return {"model_path": model_path, "base_url": engine.base_url, "served_model": engine.served_model,
+                "api_key_env": engine.api_key_env, "max_concurrency": engine.max_concurrency,
+                "supports_n": engine.supports_n}
     return {
         "model_path": model_path,
         "seed": seed,
@@ -177,9 +181,10 @@ def run_shards(
 ) -> RunStats:
     """Generate every shard on `cluster.replicas` actors and write each to its pool's store.
 
-    A shard whose replica dies goes back to the queue and the replica is replaced; after
-    `cluster.max_retries` retries of one shard the run stops with `ShardFailedError` (what was
-    written stays in the store, so a rerun resumes). `replica_cls` is for fault-injection tests."""
+    A shard whose replica dies goes back to the queue and the replica is replaced; a shard that
+    failed more than `cluster.max_retries` times is given up, the other shards still finish, and
+    then `ShardFailedError` lists what failed (what was written stays in the store, so a rerun
+    resumes). `replica_cls` is for fault-injection tests."""
     if not shards:
         return RunStats(0, 0, 0.0, 0.0)
     import ray
@@ -205,6 +210,7 @@ def run_shards(
     queue = deque(shards)
     inflight: dict[Any, tuple[Shard, Any]] = {}
     failures: dict[int, int] = {}
+    failed: list[str] = []
     written = tokens = 0
     total = sum(s.n_samples for s in shards)
     problems = {i.problem_id for s in shards for i in s.items}
@@ -226,13 +232,15 @@ def run_shards(
             except RayActorError as exc:  # the replica died: its shards go back to the queue
                 failures[shard.number] = failures.get(shard.number, 0) + 1
                 if failures[shard.number] > cluster.max_retries:
-                    raise ShardFailedError(
-                        f"shard {shard.number} of {model.name} failed {failures[shard.number]} times "
-                        f"(max_retries={cluster.max_retries}); last error: {type(exc).__name__}: {exc}"
-                    ) from exc
-                queue.appendleft(shard)
-                print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
-                      f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
+                    failed.append(
+                        f"shard {shard.number} of {model.name} ({len(shard.problem_ids)} problems) failed "
+                        f"{failures[shard.number]} times (max_retries={cluster.max_retries}); "
+                        f"last error: {type(exc).__name__}")
+                    print(f"giving up on {failed[-1]}", flush=True)
+                else:
+                    queue.appendleft(shard)
+                    print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
+                          f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
                 if replica in replicas:  # first loss seen from this replica: replace it
                     fresh = new_replica()
                     replicas[replicas.index(replica)] = fresh
@@ -262,4 +270,6 @@ def run_shards(
         bar.close()
         for replica in replicas:
             ray.kill(replica)
+    if failed:
+        raise ShardFailedError("; ".join(failed))
     return RunStats(written, tokens, load_s, time.perf_counter() - start)

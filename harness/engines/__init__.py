@@ -19,7 +19,13 @@ def _vllm(**kwargs: Any) -> Engine:
     return VLLMEngine(**kwargs)
 
 
-_FACTORIES: dict[str, EngineFactory] = {"vllm": _vllm}
+def _openai(**kwargs: Any) -> Engine:
+    from harness.engines.openai_engine import OpenAIEngine
+
+    return OpenAIEngine(**kwargs)
+
+
+_FACTORIES: dict[str, EngineFactory] = {"vllm": _vllm, "openai": _openai}
 
 
 def engine_names() -> list[str]:
