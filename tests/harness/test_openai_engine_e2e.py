@@ -89,6 +89,7 @@ def test_sweep_through_the_openai_engine(server: str, tmp_path: Path) -> None:
     assert stored.prompt_tokens == again.prompt_tokens > 0 and stored.engine.startswith("openai-api:")
     assert again.mean_logprob < 0 and 1 <= len(again.top_logprobs) <= 6
     # a server without `n`: one request per completion, same shape of answer
-    single = OpenAIEngine(resolve_model_path("embedded:smollm2-135m-instruct"), base_url=server, supports_n=False)
+    path = resolve_model_path("embedded:smollm2-135m-instruct")
+    single = OpenAIEngine(path, base_url=server, supports_n=False)
     [pair] = single.generate([prompt], [SamplingParams(temperature=0.8, max_tokens=8, n=2)])
     assert len(pair) == 2 and all(c.completion_tokens > 0 for c in pair)
