@@ -11,7 +11,7 @@ TTC_DATA_DIR ?= $(abspath ../shared/data)
 export TTC_DATA_DIR
 export VLLM_CPU_KVCACHE_SPACE ?= 4
 
-.PHONY: setup sweep test test-fast lint report bench regress regress-update clean
+.PHONY: setup sweep test test-fast lint report bench regress regress-update claims clean
 
 setup: $(VENV)/.installed
 
@@ -58,3 +58,7 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) results/store results/default
+
+# Papers' claims at matched compute (configs/claims); ARGS="NAME --form gpu" for one claim at full size.
+claims: setup
+	$(PY) -m harness claims $(ARGS)

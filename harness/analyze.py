@@ -111,6 +111,16 @@ def accuracy_and_error(
     return acc, err
 
 
+def bin_groups(problem_ids: list[str], bins: dict[str, str] | None) -> dict[str, list[int]]:
+    """Bin label -> positions in `problem_ids`: `all`, then each "|"-separated label of `bins`."""
+    groups: dict[str, list[int]] = {"all": list(range(len(problem_ids)))}
+    for i, pid in enumerate(problem_ids):
+        for part in ((bins or {}).get(pid) or "").split("|"):
+            if part:
+                groups.setdefault(part, []).append(i)
+    return groups
+
+
 def curve(
     strategy: SelectionStrategy,
     model: ModelInfo,
@@ -136,12 +146,7 @@ def curve(
         raise ValueError(f"prefill_accounting must be per_budget or pool_split, got {prefill_accounting!r}")
     costs = pool.costs
     acc, err = accuracy_and_error(strategy, by_problem, ks, pool.samples)
-    groups: dict[str, list[int]] = {"all": list(range(len(problem_ids)))}
-    for i, pid in enumerate(problem_ids):
-        label = (bins or {}).get(pid)
-        if label:
-            for part in label.split("|"):
-                groups.setdefault(part, []).append(i)
+    groups = bin_groups(problem_ids, bins)
     points = []
     for label, idx in groups.items():
         sub = [costs[i] for i in idx]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.analyze import bin_groups
 from harness.compute import decode_flops, prefill_flops
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
@@ -93,11 +94,7 @@ def search_curve(
 ) -> list[CurvePoint]:
     ids = sorted(by_problem)
     acc, costs = search_matrices(strategy, model, by_problem)
-    groups: dict[str, list[int]] = {"all": list(range(len(ids)))}
-    for i, pid in enumerate(ids):
-        for part in ((bins or {}).get(pid) or "").split("|"):
-            if part:
-                groups.setdefault(part, []).append(i)
+    groups = bin_groups(ids, bins)
     points = []
     for label, idx in groups.items():
         for j, (variant, budget) in enumerate(strategy.cells()):

@@ -17,12 +17,12 @@ non-embedding parameter count (then FLOPs are 2N per token, without the attentio
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.config import CONFIG_DIR, ModelConfig, load_group_item
+from harness.judge import json_objects
 from harness.planner import PoolSpec
 from harness.records import ModelInfo, Sample, SamplingParams
 from harness.score import score_pool
@@ -46,23 +46,14 @@ class ImportResult:
 
 def read_generations(path: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    with path.open("r", encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ImportInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise ImportInputError(f"{path}:{number}: expected a JSON object")
-            for key, kind in REQUIRED.items():
-                value = row.get(key)
-                if not isinstance(value, kind) or isinstance(value, bool):
-                    raise ImportInputError(
-                        f"{path}:{number}: field {key!r} must be {kind.__name__}, got {value!r}")
-            row["_line"] = number
-            rows.append(row)
+    for number, row in json_objects(path, ImportInputError):
+        for key, kind in REQUIRED.items():
+            value = row.get(key)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ImportInputError(
+                    f"{path}:{number}: field {key!r} must be {kind.__name__}, got {value!r}")
+        row["_line"] = number
+        rows.append(row)
     if not rows:
         raise ImportInputError(f"{path}: no generations")
     return rows

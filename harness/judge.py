@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,8 @@ class JudgeInputError(ValueError):
     """A malformed input line (the message names the line number)."""
 
 
-def _read_lines(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
-    rows = []
+def json_objects(path: Path, error: type[ValueError]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of every non-blank line; `error` names the line of bad JSON or a non-object."""
     with path.open("r", encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
             if not line.strip():
@@ -30,13 +31,19 @@ def _read_lines(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise JudgeInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+                raise error(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
             if not isinstance(row, dict):
-                raise JudgeInputError(f"{path}:{number}: expected a JSON object")
-            missing = [k for k in required if not isinstance(row.get(k), str)]
-            if missing:
-                raise JudgeInputError(f"{path}:{number}: missing or non-string field(s) {missing}")
-            rows.append(row)
+                raise error(f"{path}:{number}: expected a JSON object")
+            yield number, row
+
+
+def _read_lines(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = []
+    for number, row in json_objects(path, JudgeInputError):
+        missing = [k for k in required if not isinstance(row.get(k), str)]
+        if missing:
+            raise JudgeInputError(f"{path}:{number}: missing or non-string field(s) {missing}")
+        rows.append(row)
     return rows
 
 
