@@ -101,8 +101,9 @@ def allocation_curve(
             if not fit_rows.any() or not test_rows.any():
                 fit_rows = test_rows = np.ones(len(ids), dtype=bool)  # too few problems to split
             policy = allocate(acc[fit_rows], flops[fit_rows], bins[fit_rows], float(target))
-            if policy is None:
-                break
+            if policy is None:  # the target is below this half's cheapest allocation: take that one
+                policy = {int(b): int(np.argmin(flops[fit_rows & (bins == b)].sum(axis=0)))
+                          for b in set(bins[fit_rows].tolist())}
             cheapest = int(np.argmin(means))
             for i in np.flatnonzero(test_rows):
                 chosen[i] = policy.get(int(bins[i]), cheapest)

@@ -136,6 +136,13 @@ def build_report(
         family = [p for p in points if p.strategy == strategy]
         plots += plot_curves(family, out / f"curves_{strategy}", f"{meta['task']}: {strategy}",
                              show_frontier=False)
+    for s in strategies:
+        compare = getattr(s, "compare", None)
+        if s.pool == "meta" and compare:
+            pair = [p for p in points if p.strategy in (s.name, compare)]
+            if any(p.strategy == s.name for p in pair):
+                plots += plot_curves(pair, out / f"curves_{s.name}_vs_{compare}",
+                                     f"{meta['task']}: {s.name} vs {compare}", show_frontier=False)
     sections = []
     fits = coverage_fits(data, min(resamples, 200), seed)
     if fits:

@@ -117,3 +117,31 @@ def test_prefill_accounting_per_budget_vs_pool_split(tmp_path: Path) -> None:
         assert per_budget[k].mean_total_tokens - split[k].mean_total_tokens == pytest.approx(50 * (1 - k / 8))
     with pytest.raises(ValueError, match="prefill_accounting"):
         analyze(*args, prefill_accounting="whatever")
+
+
+def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> None:
+    from harness.allocation import allocation_curve
+    from harness.analyze import group_pools
+    from harness.report_run import load_run
+    from strategies import get_strategy
+
+    run = make_run(tmp_path, "a")
+    meta = json.loads((run / "run.json").read_text())
+    meta["strategies"] += [{"label": "compute_optimal", "name": "compute_optimal",
+                            "options": {"compare": "majority"}}]
+    (run / "run.json").write_text(json.dumps(meta))
+    points = build_report(run)
+    optimal = [p for p in points if p.strategy == "compute_optimal"]
+    assert optimal, "no compute-optimal points"
+    for p in optimal:
+        assert 0.0 <= p.ci_low <= p.accuracy <= p.ci_high <= 1.0 and p.n_problems == 30
+        assert p.mean_samples == 4 and p.extra["target_flops"] > 0
+        assert abs(sum(v for k, v in p.extra.items() if k.startswith("share:")) - 1.0) < 1e-9
+    assert (run / "curves_compute_optimal_vs_majority.png").stat().st_size > 0
+    # candidates restricted to greedy only: every problem gets greedy, so accuracy equals greedy's
+    data = load_run(run)
+    strategies = [get_strategy("greedy"), get_strategy("compute_optimal", candidates=["greedy"])]
+    [only] = allocation_curve(strategies[1], data.infos["m"], "math500", group_pools(data.rows), strategies,
+                              [1], 200, 0)
+    greedy = next(p for p in points if p.strategy == "greedy" and p.bin == "all")
+    assert only.accuracy == greedy.accuracy and only.extra["share:greedy@1"] == 1.0
