@@ -53,10 +53,13 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
     lines: dict[tuple[str, str], list[CurvePoint]] = defaultdict(list)
     for p in points:
         lines[(p.model, p.strategy)].append(p)
-    for (model, strategy), pts in sorted(lines.items()):
+    palette = [plt.get_cmap("tab20")(i) for i in range(20)]
+    markers = "osD^vP*Xh<>p"
+    for i, ((model, strategy), pts) in enumerate(sorted(lines.items())):
         pts.sort(key=cost)
         x = [cost(p) for p in pts]
-        (line,) = ax.plot(x, [p.accuracy for p in pts], marker="o", label=f"{model} / {strategy}")
+        (line,) = ax.plot(x, [p.accuracy for p in pts], marker=markers[i % len(markers)],
+                          color=palette[i % len(palette)], label=f"{model} / {strategy}")
         ax.fill_between(x, [p.ci_low for p in pts], [p.ci_high for p in pts], alpha=0.15,
                         color=line.get_color())
         for p in pts:
@@ -85,12 +88,13 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
 
 
 def summary_table(points: list[CurvePoint]) -> str:
-    header = (f"{'model':<16} {'strategy':<11} {'k':>4} {'accuracy':>8} {'95% CI':>15} {'tokens':>8} "
+    width = max([11, *(len(p.strategy) for p in points)])
+    header = (f"{'model':<16} {'strategy':<{width}} {'k':>4} {'accuracy':>8} {'95% CI':>15} {'tokens':>8} "
               f"{'FLOPs':>9} {'seconds':>8} {'n':>4}")
     lines = [header, "-" * len(header)]
     for p in sorted((p for p in points if p.bin == "all"), key=lambda p: (p.model, p.strategy, p.budget)):
         lines.append(
-            f"{p.model:<16} {p.strategy:<11} {p.budget:>4} {p.accuracy:>8.3f} "
+            f"{p.model:<16} {p.strategy:<{width}} {p.budget:>4} {p.accuracy:>8.3f} "
             f"[{p.ci_low:.3f}, {p.ci_high:.3f}] {p.mean_tokens:>8.0f} {p.mean_flops:>9.2e} "
             f"{p.mean_seconds:>8.2f} {p.n_problems:>4}"
         )

@@ -10,6 +10,7 @@ refused naming the field that differs. Writes `metrics.json`, `metrics.parquet`,
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,8 @@ def build_report(
     plots = plot_curves(points, out / "pareto", title)
     for strategy in dict.fromkeys(p.strategy for p in points):
         family = [p for p in points if p.strategy == strategy]
-        plots += plot_curves(family, out / f"curves_{strategy}", f"{meta['task']}: {strategy}",
+        stem = re.sub(r"[^\w.-]+", "_", strategy).strip("_")  # verification[V=1] -> verification_V_1
+        plots += plot_curves(family, out / f"curves_{stem}", f"{meta['task']}: {strategy}",
                              show_frontier=False)
     for s in strategies:
         compare = getattr(s, "compare", None)
