@@ -4,7 +4,8 @@ A claim (`configs/claims/<name>.yaml`) names arms (a model and a strategy's curv
 and relations between arms; each form (`cpu`: small, on the embedded model; `gpu`: full size) says
 which sweep produces the arms. Relations, each judged at every point of the reference arm:
 
-- `beats` (A beats B at B's cost): A's accuracy interpolated at B's compute minus B's accuracy;
+- `beats` (A beats B at B's cost): A's accuracy interpolated at B's compute minus B's accuracy
+  (`at: a`: at A's cost, B interpolated there);
 - `matches` (A matches B within `delta` at <= `ratio` x B's compute): A at ratio x B's compute;
 - `increasing` (accuracy rises with budget): the arm's largest budget minus its smallest.
 
@@ -49,6 +50,9 @@ class Relation:
     b: str = ""
     delta: float = 0.0
     ratio: float = 1.0
+    at: str = "b"
+    """`b`: judged at each of B's points (A interpolated there); `a`: at each of A's points (B
+    interpolated), for an A with one point such as one greedy sample of a larger model."""
 
 
 @dataclass(frozen=True)
@@ -124,18 +128,22 @@ def judge(relation: Relation, curves: dict[str, list[CurvePoint]], axis_name: st
     cost = axis(axis_name)
     ratio = relation.ratio if relation.type == "matches" else 1.0
     bar = -relation.delta if relation.type == "matches" else 0.0
+    at_a = relation.at == "a"
     comparisons = []
-    for pb in b:
-        at = ratio * cost(pb)
-        where = f"at {relation.b} budget {pb.budget} x {ratio:g} ({axis_name} {at:.3g})"
-        va = at_compute(a, axis_name, at)
-        if va.accuracy is None or va.ci_low is None or va.ci_high is None:
-            comparisons.append(Comparison(relation.type, where, None, None, None, INCONCLUSIVE, va.note))
+    for ref in a if at_a else b:
+        at = cost(ref) if at_a else ratio * cost(ref)
+        name = relation.a if at_a else relation.b
+        scale = "" if at_a else f" x {ratio:g}"
+        where = f"at {name} budget {ref.budget}{scale} ({axis_name} {at:.3g})"
+        other = at_compute(b if at_a else a, axis_name, at)
+        if other.accuracy is None or other.ci_low is None or other.ci_high is None:
+            comparisons.append(Comparison(relation.type, where, None, None, None, INCONCLUSIVE, other.note))
             continue
-        d, lo, hi = diff_ci((va.accuracy, va.ci_low, va.ci_high), _point(pb))
+        va = (other.accuracy, other.ci_low, other.ci_high)
+        d, lo, hi = diff_ci(_point(ref), va) if at_a else diff_ci(va, _point(ref))
         v = SUPPORTED if (lo >= bar if relation.type == "matches" else lo > bar) else (
             CONTRADICTED if hi < bar else INCONCLUSIVE)
-        comparisons.append(Comparison(relation.type, where, d, lo, hi, v, va.note))
+        comparisons.append(Comparison(relation.type, where, d, lo, hi, v, other.note))
     measured = [c.verdict for c in comparisons if c.difference is not None]
     return Verdict(combine(measured) if measured else INCONCLUSIVE, comparisons)
 
@@ -160,6 +168,8 @@ def load_claim(name: str) -> Claim:
     for r in claim.relations:
         if r.type not in RELATIONS:
             raise ConfigError(f"{path}: relation {r.type!r}; valid: {', '.join(RELATIONS)}")
+        if r.at not in ("a", "b") or (r.at == "a" and r.ratio != 1.0):
+            raise ConfigError(f"{path}: relation at must be a or b (ratio only with at: b)")
         for form, f in claim.forms.items():
             for arm in (r.a, r.b) if r.b else (r.a,):
                 if arm not in f.arms:

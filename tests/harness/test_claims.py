@@ -46,6 +46,16 @@ def test_beats_interpolates_a_at_b_cost_and_never_extrapolates() -> None:
     assert v.verdict == INCONCLUSIVE and "no extrapolation" in v.comparisons[0].note
 
 
+def test_beats_at_a_interpolates_b_at_a_single_point() -> None:
+    one = [pt("one", 1, 0.5, 2e10)]
+    many = curve("many", [0.1, 0.2, 0.3])  # 1e10, 2e10, 4e10: measured at one's cost
+    v = judge(Relation("beats", "one", "many", at="a"), {"one": one, "many": many}, "flops")
+    assert v.verdict == SUPPORTED and v.comparisons[0].difference == pytest.approx(0.3)
+    v = judge(Relation("beats", "one", "many"), {"one": one, "many": many}, "flops")
+    # at B's points, A's single point is measured at only one of them; the others have no number
+    assert [c.difference is None for c in v.comparisons] == [True, False, True]
+
+
 def test_matches_within_delta_at_a_fraction_of_compute() -> None:
     # non-inferiority: supported only when the CI of A - B stays above -delta
     b = curve("b", [0.3, 0.4, 0.5], unit=4e10, half_width=0.01)  # b at 4e10, 8e10, 16e10
