@@ -1,4 +1,5 @@
-"""End to end on the real embedded model through real vLLM and Ray: 3 GSM8K problems, budgets [1, 2].
+"""End to end on the real embedded model through real vLLM and Ray: 3 GSM8K problems, budgets [1, 2],
+selection strategies plus a search strategy (revision) and compute-optimal allocation.
 
 One sweep runs once per session (model load ~1 min on 2 cores); a second sweep must generate
 nothing and reproduce the metrics; a killed writer's torn line is regenerated, not duplicated.
@@ -26,6 +27,9 @@ def overrides(results: Path) -> list[str]:
         f"results_dir={results}",
         "name=e2e",
         "wandb.mode=offline",
+        "strategies=[greedy,majority,pass_at_k,revision,compute_optimal]",
+        "+strategy_options.revision={budgets: [1, 2]}",
+        "+strategy_options.compute_optimal={probe: 2}",
     ]
 
 
@@ -41,8 +45,8 @@ def first_run(results_dir: Path) -> SweepResult:
 
 def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     run = first_run.run_dir
-    # 3 problems x (1 greedy + 2 sampled)
-    assert first_run.generated == first_run.planned == 9
+    # 3 problems x (1 greedy + 2 sampled + 2 revision cells)
+    assert first_run.generated == first_run.planned == 15
     for name in ("config.yaml", "run.json", "problems.jsonl", "metrics.json", "metrics.parquet", "pareto.png",
                  "pareto.svg", "curves_majority.png", "report.html", "scores.jsonl", "models.json"):
         assert (run / name).stat().st_size > 0, name
@@ -52,7 +56,9 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     assert {p["bin"] for p in metrics["points"]} - {"all"}, "difficulty bins missing"
     metrics["points"] = [p for p in metrics["points"] if p["bin"] == "all"]
     cells = {(p["strategy"], p["budget"]) for p in metrics["points"]}
-    assert cells == {("greedy", 1), ("majority", 1), ("majority", 2), ("pass_at_k", 1), ("pass_at_k", 2)}
+    assert cells - {c for c in cells if c[0] == "compute_optimal"} == {
+        ("greedy", 1), ("majority", 1), ("majority", 2), ("pass_at_k", 1), ("pass_at_k", 2), ("revision", 1),
+        ("revision", 2)}
     for p in metrics["points"]:
         assert p["n_problems"] == 3
         assert 0.0 <= p["ci_low"] <= p["accuracy"] <= p["ci_high"] <= 1.0
@@ -71,6 +77,8 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
 
 def test_samples_record_engine_facts(first_run: SweepResult, results_dir: Path) -> None:
     rows = [json.loads(line) for line in (first_run.run_dir / "scores.jsonl").read_text().splitlines()]
+    assert len(rows) == 15
+    rows = [r for r in rows if not r["pool_kind"].startswith("search:")]
     assert len(rows) == 9
     assert {r["problem_id"] for r in rows} == {"gsm8k/test/0", "gsm8k/test/1", "gsm8k/test/2"}
     for r in rows:
@@ -110,3 +118,33 @@ def test_torn_line_is_regenerated_exactly_once(first_run: SweepResult, results_d
             for p in pool_dir.glob("part-*.jsonl") for line in p.read_text().splitlines()
             if line.endswith("}")]
     assert len(keys) == len(set(keys)) == 6
+
+
+def test_search_cells_are_curve_points_with_their_traced_cost(
+    first_run: SweepResult, results_dir: Path
+) -> None:
+    points = [p for p in json.loads((first_run.run_dir / "metrics.json").read_text())["points"]
+              if p["bin"] == "all"]
+    revision = {p["budget"]: p for p in points if p["strategy"] == "revision"}
+    assert set(revision) == {1, 2}
+    # round 2 is charged both rounds: more tokens and FLOPs than round 1, never more than 2 x 160 tokens
+    assert 0 < revision[1]["mean_tokens"] <= 160
+    assert revision[1]["mean_tokens"] < revision[2]["mean_tokens"] <= 320
+    assert revision[1]["mean_flops"] < revision[2]["mean_flops"]
+    assert revision[2]["mean_samples"] == 2.0
+    # the stored traces hold their calls; their token sums are what the report charged
+    spec_dirs = [d for d in (results_dir / "store" / "smollm2_135m" / "gsm8k").iterdir()
+                 if json.loads((d / "pool.json").read_text()).get("kind") == "search:revision"]
+    assert len(spec_dirs) == 1
+    traces = PoolStore(results_dir / "store", "smollm2_135m", "gsm8k", spec_dirs[0].name).read()
+    assert len(traces) == 6
+    for t in traces.values():
+        assert t.role == "search" and len(t.calls) == t.index + 1
+        assert t.completion_tokens == sum(c["completion_tokens"] for c in t.calls)
+    mean2 = sum(t.completion_tokens for (_, i), t in traces.items() if i == 1) / 3
+    assert revision[2]["mean_tokens"] == pytest.approx(mean2)
+    # compute-optimal allocation produced points, each charged the probe (2 samples) at least
+    optimal = [p for p in points if p["strategy"] == "compute_optimal"]
+    majority2 = next(p for p in points if p["strategy"] == "majority" and p["budget"] == 2)
+    assert optimal and all(p["mean_tokens"] >= majority2["mean_tokens"] - 1e-9 for p in optimal)
+    assert all(0.0 <= p["ci_low"] <= p["accuracy"] <= p["ci_high"] <= 1.0 for p in optimal)

@@ -57,8 +57,10 @@ def engine() -> Iterator[object]:
     from harness.embedded import resolve_model_path
     from harness.engines.vllm_engine import VLLMEngine
 
-    yield VLLMEngine(resolve_model_path("embedded:smollm2-135m-instruct"), seed=0, max_model_len=2048,
-                     cpu_kv_cache_gib=2)
+    engine = VLLMEngine(resolve_model_path("embedded:smollm2-135m-instruct"), seed=0, max_model_len=2048,
+                        cpu_kv_cache_gib=2)
+    yield engine
+    engine.close()
 
 
 @pytest.fixture(scope="module")
