@@ -9,7 +9,7 @@
 3. The driver's peak memory (RSS) while streaming a synthetic 100,000-sample run through Ray and the
    store. Target <= 1 GiB.
 
-    python bench/scaling.py [--problems 8] [--n 4] [--max-tokens 64] [--skip-engine]
+    python bench/scaling.py [--problems 16] [--n 8] [--max-tokens 64] [--shard-size 4] [--skip-engine]
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def driver_run(shards: list[Any], store: Path, replicas: int) -> float:
     return time.perf_counter() - start
 
 
-def engine_rates(problems: int, n: int, max_tokens: int) -> dict[int, tuple[float, float]]:
+def engine_rates(problems: int, n: int, max_tokens: int, shard_size: int) -> dict[int, tuple[float, float]]:
     """(tokens/s, samples/s) with 1 replica x 2 CPUs and 2 replicas x 1 CPU on the same shards."""
     from harness.config import load_sweep_config
     from harness.embedded import resolve_model_path
@@ -81,7 +81,7 @@ def engine_rates(problems: int, n: int, max_tokens: int) -> dict[int, tuple[floa
     from tasks import get_task
 
     resolved = load_sweep_config([f"limit={problems}", f"budgets=[{n}]", "strategies=[pass_at_k]",
-                                  f"max_tokens={max_tokens}", "cluster.shard_size=1"])
+                                  f"max_tokens={max_tokens}", f"cluster.shard_size={shard_size}"])
     sweep = resolved.sweep
     task = get_task("gsm8k")
     model = resolved.models[0]
@@ -90,7 +90,7 @@ def engine_rates(problems: int, n: int, max_tokens: int) -> dict[int, tuple[floa
     for replicas, cpus in ((1, 2.0), (2, 1.0)):
         store = Path(tempfile.mkdtemp(prefix="scaling-"))
         specs = pool_specs(resolved, task)
-        shards = list(make_plan(specs, task, task.load(sweep.data_dir, problems), store, 1).shards)
+        shards = list(make_plan(specs, task, task.load(sweep.data_dir, problems), store, shard_size).shards)
         cluster = replace(sweep.cluster, replicas=replicas, num_cpus_per_replica=cpus)
         engine = replace(sweep.engine, cpu_kv_cache_gib=2)
         stats = run_shards(shards, model, path, engine, cluster, 0, store)
@@ -103,9 +103,10 @@ def engine_rates(problems: int, n: int, max_tokens: int) -> dict[int, tuple[floa
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--problems", type=int, default=8)
-    parser.add_argument("--n", type=int, default=4)
+    parser.add_argument("--problems", type=int, default=16)
+    parser.add_argument("--n", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--shard-size", type=int, default=4)
     parser.add_argument("--skip-engine", action="store_true", help="driver figures only (no model)")
     args = parser.parse_args()
     os.environ["TTC_NO_PROGRESS"] = "1"
@@ -121,7 +122,7 @@ def main() -> None:
     tokens_per_s = samples_per_s = None
     if not args.skip_engine:
         print("1. real engine throughput")
-        rates = engine_rates(args.problems, args.n, args.max_tokens)
+        rates = engine_rates(args.problems, args.n, args.max_tokens, args.shard_size)
         print(f"  ratio 2 replicas / 1 replica: {rates[2][0] / rates[1][0]:.2f}")
         tokens_per_s, samples_per_s = rates[1]
 

@@ -7,6 +7,7 @@ the CPU sampler). Greedy decoding is deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -98,10 +99,8 @@ class VLLMEngine:
 
     def close(self) -> None:
         """Stop the engine's worker processes now (instead of at interpreter exit)."""
-        try:
+        with contextlib.suppress(Exception):  # best effort: without this API it shuts down at exit
             self._llm.llm_engine.engine_core.shutdown()
-        except Exception:  # best effort: an engine without this API shuts down at exit
-            pass
 
     def render(self, messages: list[Message]) -> str:
         chat: list[Any] = list(messages)
