@@ -92,10 +92,11 @@ def allocation_curve(
     half = np.array([int(stable_hash({"id": pid}), 16) % 2 for pid in ids])
     means = flops.mean(axis=0)
     grid = np.geomspace(means.min(), means.max(), strategy.targets) if means.min() > 0 else np.unique(means)
+    cheapest = int(np.argmin(means))  # for a bin the fitting half never saw
     points: list[CurvePoint] = []
     seen: set[tuple[int, ...]] = set()
     for target in grid:
-        chosen = np.full(len(ids), -1)
+        chosen = np.zeros(len(ids), dtype=int)  # every problem is in one test half, so all are set
         for fit, test in ((0, 1), (1, 0)):
             fit_rows, test_rows = half == fit, half == test
             if not fit_rows.any() or not test_rows.any():
@@ -104,11 +105,8 @@ def allocation_curve(
             if policy is None:  # the target is below this half's cheapest allocation: take that one
                 policy = {int(b): int(np.argmin(flops[fit_rows & (bins == b)].sum(axis=0)))
                           for b in set(bins[fit_rows].tolist())}
-            cheapest = int(np.argmin(means))
             for i in np.flatnonzero(test_rows):
                 chosen[i] = policy.get(int(bins[i]), cheapest)
-        if (chosen < 0).any():
-            continue
         key = tuple(chosen.tolist())
         if key in seen:
             continue
