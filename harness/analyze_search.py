@@ -5,7 +5,9 @@ bootstrap over problems, as for every curve. Compute is what the trace's engine 
 generated tokens, its engine seconds, and FLOPs summed over its calls (each call's prompt prefill
 plus decoding its completions). Prefills are charged in full on every call, with no credit for the
 engine's prefix cache: an upper bound on FLOPs (the tokens axes are exact). FLOPs and tokens are
-also split by role (generator, verifier) into the point's `extra`.
+also split by role (generator, verifier, reward) into the point's `extra`. A reward model's calls
+carry their own FLOPs (its prefill, from its own architecture); it generates nothing, so its calls
+count in FLOPs and seconds but not in generated tokens (`tokens_reward` is what it read).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from harness.score import ScoredRow
 from harness.stats import bootstrap_ci
 from strategies import SearchStrategy
 
-ROLES = ("generator", "verifier")
+ROLES = ("generator", "verifier", "reward")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class TraceCost:
     generator_samples: float
     """Generator completions (the `samples` axis)."""
     tokens_by_role: dict[str, float]
+    """Generated tokens by role; for `reward`, the prompt tokens the reward model read."""
     flops_by_role: dict[str, float]
 
 
@@ -46,14 +49,17 @@ def trace_cost(model: ModelInfo, row: ScoredRow) -> TraceCost:
         role, n = call["role"], int(call["n"])
         p, c = int(call["prompt_tokens"]), int(call["completion_tokens"])
         each = c / n if n else 0.0
-        call_flops = prefill_flops(model, p) + n * decode_flops(model, p, round(each))
-        tokens[role] = tokens.get(role, 0.0) + c
+        if call.get("flops") is not None:  # another model's work (a reward model), costed by its own size
+            call_flops = float(call["flops"])
+        else:
+            call_flops = prefill_flops(model, p) + n * decode_flops(model, p, round(each))
+        tokens[role] = tokens.get(role, 0.0) + (p if role == "reward" else c)
         flops[role] = flops.get(role, 0.0) + call_flops
         if role == "generator":
             samples += n
     return TraceCost(
         prompt_tokens=float(sum(int(c["prompt_tokens"]) for c in row.calls)),
-        tokens=float(sum(tokens.values())),
+        tokens=float(sum(v for r, v in tokens.items() if r != "reward")),
         flops=float(sum(flops.values())),
         seconds=float(sum(float(c["latency_s"]) for c in row.calls)),
         generator_samples=samples,

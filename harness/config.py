@@ -20,6 +20,9 @@ from tasks.registry import unknown_name_message
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
+PLACEMENT_STRATEGIES = ("PACK", "STRICT_PACK", "SPREAD", "STRICT_SPREAD")
+
+
 class ConfigError(ValueError):
     """A sweep config that cannot run: unknown names, bad budgets, wrong types."""
 
@@ -39,6 +42,32 @@ class ModelConfig:
     """Dollars per million prompt tokens (0 for local models)."""
     price_output_per_m: float = 0.0
     """Dollars per million generated tokens."""
+
+
+@dataclass
+class RewardModelConfig:
+    """A reward model served by vLLM's pooling runner (`configs/reward_model/<name>.yaml`)."""
+
+    name: str = "???"
+    path: str = "???"
+    """Hub id, local folder, or `embedded:<name>`."""
+    kind: str = "outcome"
+    """outcome (one score per solution) or process (one score per step)."""
+    revision: str | None = None
+    dtype: str = "bfloat16"
+    max_model_len: int = 4096
+    trust_remote_code: bool = False
+    hf_overrides: dict[str, Any] = field(default_factory=dict)
+    """Passed to vLLM, e.g. to read a generator's yes/no logits as a classifier head."""
+    query: str | None = None
+    """Outcome models: a user turn appended after the solution (for yes/no judges); null: none."""
+    step_tag: str = "\n\n"
+    """Process models: text after each step; the step's score is read at its tag's last token."""
+    label: int = -1
+    """Which output column is the 'good' score (after the model's activation)."""
+    cpu_kv_cache_gib: int = 1
+    gpu_memory_utilization: float = 0.3
+    """Share of the GPU the reward model takes (the generator in the same replica takes its own)."""
 
 
 @dataclass
@@ -70,6 +99,9 @@ class EngineConfig:
     enable_prefix_caching: bool = True
     max_num_seqs: int | None = None
     quantization: str | None = None
+    distributed_executor_backend: str | None = None
+    """vLLM's executor for tensor_parallel_size > 1: null picks `ray` inside a placement group (the
+    harness makes one per replica on GPUs), else vLLM's default (`mp` on one node)."""
     compile: bool = False
     """torch.compile the model (vLLM's default on GPU). On CPU it costs minutes of warmup."""
     base_url: str | None = None
@@ -97,6 +129,11 @@ class ClusterConfig:
     """Problems per shard (the unit a replica takes and the driver writes)."""
     max_retries: int = 2
     """Times a shard is retried on a fresh replica after its replica died; then the sweep fails."""
+    placement_strategy: str = "PACK"
+    """Placement group strategy for replicas of tensor_parallel_size > 1 GPUs: PACK (one node when it
+    can), STRICT_PACK (one node always), SPREAD or STRICT_SPREAD."""
+    placement_timeout_s: float = 600.0
+    """How long to wait for a replica's placement group before failing (see `ray status`)."""
 
 
 @dataclass
@@ -177,6 +214,15 @@ def load_group_item(group: str, name: str, schema: type, kind: str) -> Any:
         raise ConfigError(f"{path}: {exc}") from exc
 
 
+def load_reward_model_config(name: str) -> RewardModelConfig:
+    """`configs/reward_model/<name>.yaml`, or ConfigError listing the valid names."""
+    config = load_group_item("reward_model", name, RewardModelConfig, "reward model")
+    assert isinstance(config, RewardModelConfig)
+    if config.kind not in ("outcome", "process"):
+        raise ConfigError(f"reward model {name}: kind must be outcome or process, got {config.kind!r}")
+    return config
+
+
 def compose(overrides: list[str]) -> DictConfig:
     """Hydra-compose `configs/sweep.yaml` with `key=value` overrides."""
     from hydra import compose as hydra_compose
@@ -221,6 +267,9 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
         raise ConfigError(
             f"prefill_accounting must be per_budget or pool_split, got {sweep.prefill_accounting!r}"
         )
+    if sweep.cluster.placement_strategy not in PLACEMENT_STRATEGIES:
+        raise ConfigError(f"cluster.placement_strategy must be one of {', '.join(PLACEMENT_STRATEGIES)}, "
+                          f"got {sweep.cluster.placement_strategy!r}")
     if sweep.limit is not None and sweep.limit < 1:
         raise ConfigError(f"limit must be a positive integer or null, got {sweep.limit}")
     if not sweep.models or not sweep.strategies:
@@ -242,9 +291,19 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
         if s.name not in strategies.strategy_names():
             raise ConfigError(unknown_name_message("strategy", s.name, strategies.strategy_names()))
         try:
-            strategies.get_strategy(s.name, s.label, **s.options)
+            instance = strategies.get_strategy(s.name, s.label, **s.options)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"strategy {s.label}: bad options {dict(s.options)}: {exc}") from exc
+        reward_model = getattr(instance, "reward_model", None)
+        if reward_model is not None:
+            rm = load_reward_model_config(str(reward_model))
+            share = sweep.engine.gpu_memory_utilization + rm.gpu_memory_utilization
+            if sweep.cluster.num_gpus_per_replica > 0 and share > 0.95:
+                raise ConfigError(
+                    f"strategy {s.label} loads reward model {rm.name} next to the generator on each GPU: "
+                    f"engine.gpu_memory_utilization ({sweep.engine.gpu_memory_utilization}) + the reward "
+                    f"model's ({rm.gpu_memory_utilization}) = {share:.2f} > 0.95; lower "
+                    f"engine.gpu_memory_utilization")
     from harness.engines import engine_names
 
     if sweep.engine.name not in engine_names():

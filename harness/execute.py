@@ -2,7 +2,8 @@
 
 The driver keeps every replica busy by handing the next shard to whichever finishes first, writes
 each finished shard to its pool's store at once (so a kill loses at most the shards in flight),
-and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once.
+and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once. Replicas
+with tensor_parallel_size > 1 GPUs run in their own placement group (`harness.placement`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
+from harness.placement import Placement, replicas_that_fit, uses_placement_group
 from harness.planner import Shard, WorkItem
 from harness.records import Sample
 
@@ -24,11 +26,21 @@ from harness.records import Sample
 class Replica:
     """One model replica: owns one engine, turns shards into samples (runs inside a Ray actor)."""
 
-    def __init__(self, engine_name: str, engine_kwargs: dict[str, Any], model_name: str) -> None:
+    def __init__(
+        self,
+        engine_name: str,
+        engine_kwargs: dict[str, Any],
+        model_name: str,
+        reward_models: tuple[str, ...] = (),
+    ) -> None:
         from harness.engines import create_engine
 
         self.engine = create_engine(engine_name, **engine_kwargs)
         self.model_name = model_name
+        self.reward_models: dict[str, Any] = {}
+        """Reward models by config name, loaded with the engine (or on first use) and kept."""
+        for name in reward_models:
+            self._reward_model(name)
 
     def engine_name(self) -> str:
         return self.engine.name
@@ -78,6 +90,8 @@ class Replica:
         assert spec.strategy is not None
         strategy = get_strategy(spec.strategy.name, **spec.strategy.options)
         assert isinstance(strategy, SearchStrategy)
+        if strategy.reward_model is not None:
+            strategy.rewarder = self._reward_model(strategy.reward_model)
         task = get_task(spec.task)
         problems = [item.problem for item in items]
 
@@ -113,6 +127,14 @@ class Replica:
         return samples
 
 
+    def _reward_model(self, name: str) -> Any:
+        if name not in self.reward_models:
+            from harness.engines import create_reward_model
+
+            self.reward_models[name] = create_reward_model(name)
+        return self.reward_models[name]
+
+
 def init_ray(cluster: ClusterConfig) -> None:
     import ray
 
@@ -129,7 +151,9 @@ def init_ray(cluster: ClusterConfig) -> None:
         )
 
 
-def engine_kwargs(model: ModelConfig, model_path: str, engine: EngineConfig, seed: int) -> dict[str, Any]:
+def engine_kwargs(
+    model: ModelConfig, model_path: str, engine: EngineConfig, seed: int, cluster: ClusterConfig | None = None
+) -> dict[str, Any]:
     if engine.name == "openai":
         return {"model_path": model_path, "base_url": engine.base_url, "served_model": engine.served_model,
                 "api_key_env": engine.api_key_env, "max_concurrency": engine.max_concurrency,
@@ -143,6 +167,8 @@ def engine_kwargs(model: ModelConfig, model_path: str, engine: EngineConfig, see
         "trust_remote_code": model.trust_remote_code,
         "cpu_kv_cache_gib": engine.cpu_kv_cache_gib,
         "tensor_parallel_size": engine.tensor_parallel_size,
+        "distributed_executor_backend": engine.distributed_executor_backend
+        or ("ray" if cluster is not None and uses_placement_group(engine, cluster) else None),
         "gpu_memory_utilization": engine.gpu_memory_utilization,
         "enable_prefix_caching": engine.enable_prefix_caching,
         "max_num_seqs": engine.max_num_seqs,
@@ -192,19 +218,34 @@ def run_shards(
 
     init_ray(cluster)
     actor_cls: Any = ray.remote(replica_cls)
-    kwargs = engine_kwargs(model, model_path, engine, seed)
+    kwargs = engine_kwargs(model, model_path, engine, seed, cluster)
     env = {"VLLM_CPU_KVCACHE_SPACE": str(engine.cpu_kv_cache_gib), "TOKENIZERS_PARALLELISM": "false"}
+    placement = Placement(engine, cluster, env)
+    wanted = max(1, min(cluster.replicas, len(shards)))
+    n_replicas = replicas_that_fit(wanted, engine, cluster, float(ray.cluster_resources().get("GPU", 0)))
+    if n_replicas < wanted:
+        print(f"{n_replicas} of {wanted} replicas fit ({engine.tensor_parallel_size} GPUs each)", flush=True)
+    grouped = uses_placement_group(engine, cluster)
+    specs = [i.pool.strategy for s in shards for i in s.items if i.pool.strategy is not None]
+    reward_models = tuple(sorted({str(c.options["reward_model"]) for c in specs
+                                  if c.options.get("reward_model")}))
+    extra = (reward_models,) if reward_models else ()  # loaded with the engine, inside the load time
+    group_of: dict[Any, Any] = {}
 
-    def new_replica() -> Any:
-        return actor_cls.options(
-            num_cpus=cluster.num_cpus_per_replica,
-            num_gpus=cluster.num_gpus_per_replica * engine.tensor_parallel_size,
-            runtime_env={"env_vars": env},
-        ).remote(engine.name, kwargs, model.name)
+    def new_replica(group: Any | None = None) -> Any:
+        if grouped and group is None:
+            group = placement.new_group(cluster.placement_timeout_s)
+        actor = actor_cls.options(**placement.options(group)).remote(engine.name, kwargs, model.name, *extra)
+        group_of[actor] = group
+        return actor
 
-    replicas: list[Any] = [new_replica() for _ in range(max(1, min(cluster.replicas, len(shards))))]
-    load_start = time.perf_counter()
-    ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
+    try:
+        replicas: list[Any] = [new_replica() for _ in range(n_replicas)]
+        load_start = time.perf_counter()
+        ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
+    except BaseException:
+        placement.release()
+        raise
     load_s = time.perf_counter() - load_start
     stores = {i.pool.hash: i.pool.store(store_root) for s in shards for i in s.items}
     queue = deque(shards)
@@ -241,8 +282,8 @@ def run_shards(
                     queue.appendleft(shard)
                     print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
                           f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
-                if replica in replicas:  # first loss seen from this replica: replace it
-                    fresh = new_replica()
+                if replica in replicas:  # first loss seen from this replica: replace it (same group)
+                    fresh = new_replica(group_of.get(replica))
                     replicas[replicas.index(replica)] = fresh
                     ray.kill(replica)
                     for _ in range(2):
@@ -270,6 +311,7 @@ def run_shards(
         bar.close()
         for replica in replicas:
             ray.kill(replica)
+        placement.release()
     if failed:
         raise ShardFailedError("; ".join(failed))
     return RunStats(written, tokens, load_s, time.perf_counter() - start)

@@ -8,7 +8,9 @@ solution). Strategies whose smaller budgets are prefixes of larger ones (revisio
 S x V verification) compute every cell from one run.
 
 Every engine call goes through a `Ledger`, which charges it to the problem that asked for it with
-the tokens the engine reported, so a trace's cost is exactly what the engine did for it.
+the tokens the engine reported, so a trace's cost is exactly what the engine did for it. Strategies
+with a `reward_model` option get that model bound as `rewarder` by the replica before `run`; its
+calls go through `Ledger.reward` and are charged to the `reward` role with the reward model's FLOPs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from harness.engines.protocol import Engine, Message
+from harness.engines.protocol import Engine, Message, Reward, RewardModel
 from harness.records import Completion, SamplingParams
 from strategies._base import Strategy
 
@@ -43,6 +45,9 @@ class Call:
     """Completions returned."""
     latency_s: float
     """Engine seconds attributed to these completions."""
+    flops: float | None = None
+    """Set when another model did the work (a reward model's prefill): its FLOPs, from its own size.
+    None: the generator model's FLOPs, computed from the tokens at analysis time."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,6 +106,17 @@ class Ledger:
             )
         return outputs
 
+    def reward(self, rewarder: RewardModel, requests: list[tuple[int, str, list[str]]]) -> list[Reward]:
+        """One reward-model call for every (owner, problem text, solution steps)."""
+        if not requests:
+            return []
+        rewards = rewarder.score([r[1] for r in requests], [r[2] for r in requests])
+        self.engine_calls += 1
+        for (owner, _, _), r in zip(requests, rewards, strict=True):
+            self.calls[owner].append(Call(role="reward", prompt_tokens=r.prompt_tokens, completion_tokens=0,
+                                          n=1, latency_s=r.latency_s, flops=r.flops))
+        return rewards
+
     def charged(self, owner: int) -> tuple[Call, ...]:
         return tuple(self.calls[owner])
 
@@ -113,10 +129,20 @@ class SearchStrategy(Strategy, ABC):
     unit: str = "tokens"
     """What a budget counts: tokens, rounds, beams, solutions."""
 
+    reward_model: str | None = None
+    """Config name (`configs/reward_model/<name>.yaml`) of the reward model this strategy uses."""
+    rewarder: RewardModel | None = None
+    """That model, bound by the replica before `run`."""
+
     def __init__(self, budgets: Sequence[int]) -> None:
         if not budgets or any(int(b) < 1 for b in budgets):
             raise ValueError(f"{type(self).__name__}: budgets must be positive integers, got {budgets}")
         self.budget_list = sorted({int(b) for b in budgets})
+
+    def bound_rewarder(self) -> RewardModel:
+        if self.rewarder is None:
+            raise RuntimeError(f"{self.name}: reward_model {self.reward_model!r} was not bound before run")
+        return self.rewarder
 
     def cells(self) -> list[Cell]:
         """Every (variant, budget) this strategy reports, in a fixed order (a trace's store index)."""
@@ -127,6 +153,30 @@ class SearchStrategy(Strategy, ABC):
         self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
     ) -> dict[Cell, list[Trace]]:
         """One trace per problem for every cell; `base` carries the sweep's temperature and top_p."""
+
+
+STEP_END = "\n\n"
+"""Steps of a solution are separated by blank lines (beam search's unit, a PRM's step)."""
+
+
+def split_steps(text: str) -> list[str]:
+    """A solution's non-empty steps, in order (the whole text is one step when it has no blank line)."""
+    steps = [s.strip("\n") for s in text.split(STEP_END)]
+    return [s for s in steps if s.strip()] or [text]
+
+
+def aggregate(scores: Sequence[float], how: str) -> float:
+    """One score from step scores: last, min or mean (-inf for none)."""
+    if not scores:
+        return float("-inf")
+    if how == "last":
+        return scores[-1]
+    if how == "min":
+        return min(scores)
+    return sum(scores) / len(scores)
+
+
+AGGREGATES = ("last", "min", "mean")
 
 
 def sampled(base: SamplingParams, **changes: Any) -> SamplingParams:

@@ -9,10 +9,14 @@ A step is text up to a blank line (the engine stops at "\\n\\n"). Budget N:
 
 A candidate that ends its turn (end-of-sequence, not a blank line) is finished; search ends when no
 beam is live or after `max_steps` steps, and the finished (else live) beam with the best score
-answers. The step scorer is the step's self-certainty (mean token log-prob), and a beam's score is
-the mean over its steps. Every step is ONE batched engine call for all problems; each live beam is
-one request of n = M, so a problem's charged calls are exactly the engine's work for it, and the
-engine's prefix cache shares the beams' common prefixes.
+answers. The step scorer (`scorer`) is the step's self-certainty (mean token log-prob, the default)
+or, with `scorer: reward`, the configured `reward_model`: a process reward model scores each
+candidate's latest step in the context of its earlier ones, an outcome model the partial solution.
+A beam's score aggregates its step scores (`aggregate`: mean by default for self-certainty, last
+for a reward model). Every step is ONE batched engine call for all problems (plus, with a reward
+model, one batched reward call); each live beam is one request of n = M, so a problem's charged
+calls are exactly the engines' work for it, and the engine's prefix cache shares the beams' common
+prefixes. Reward calls are charged to the `reward` role.
 """
 
 from __future__ import annotations
@@ -23,9 +27,19 @@ from dataclasses import dataclass
 from harness.engines.protocol import Engine, Message
 from harness.records import SamplingParams
 from strategies._base import STRATEGIES
-from strategies._search import AnswerOf, Cell, Ledger, SearchStrategy, Trace, sampled
+from strategies._search import (
+    AGGREGATES,
+    STEP_END,
+    AnswerOf,
+    Cell,
+    Ledger,
+    SearchStrategy,
+    Trace,
+    aggregate,
+    sampled,
+)
 
-STEP_END = "\n\n"
+SCORERS = ("self_certainty", "reward")
 
 
 @dataclass(frozen=True)
@@ -35,10 +49,12 @@ class Beam:
     finished: bool
     group: int
     """Subtree (DVTS) the beam belongs to; 0 for beam search."""
+    how: str = "mean"
+    """How step scores aggregate into the beam's score."""
 
     @property
     def score(self) -> float:
-        return sum(self.scores) / len(self.scores) if self.scores else float("-inf")
+        return aggregate(self.scores, self.how)
 
     @property
     def text(self) -> str:
@@ -57,13 +73,27 @@ class BeamSearch(SearchStrategy):
         expansions: int = 2,
         max_steps: int = 6,
         step_tokens: int = 96,
+        scorer: str = "self_certainty",
+        reward_model: str | None = None,
+        aggregate: str | None = None,
     ) -> None:
         super().__init__(budgets)
         if expansions < 1 or max_steps < 1 or step_tokens < 1:
             raise ValueError(f"{self.name}: expansions, max_steps and step_tokens must be >= 1")
+        if scorer not in SCORERS:
+            raise ValueError(f"{self.name}: unknown scorer {scorer!r}; valid scorers: {', '.join(SCORERS)}")
+        if (scorer == "reward") != (reward_model is not None):
+            raise ValueError(f"{self.name}: scorer 'reward' and reward_model go together "
+                             f"(got scorer={scorer!r}, reward_model={reward_model!r})")
+        how = aggregate or ("last" if scorer == "reward" else "mean")
+        if how not in AGGREGATES:
+            raise ValueError(f"{self.name}: aggregate must be one of {', '.join(AGGREGATES)}, got {how!r}")
         self.expansions = expansions
         self.max_steps = max_steps
         self.step_tokens = step_tokens
+        self.scorer = scorer
+        self.reward_model = reward_model
+        self.how = how
 
     def _keep(self, candidates: list[Beam], width: int) -> list[Beam]:
         """Survivors of one step: the `width` best overall, or each subtree's best (DVTS)."""
@@ -81,7 +111,7 @@ class BeamSearch(SearchStrategy):
         prompts = [engine.render(chat) for chat in chats]
         owners = [(n, p) for n in self.budget_list for p in range(len(chats))]
         ledger = Ledger(engine, len(owners))
-        live: list[list[Beam]] = [[Beam((), (), False, g) for g in range(n)] for n, _ in owners]
+        live: list[list[Beam]] = [[Beam((), (), False, g, self.how) for g in range(n)] for n, _ in owners]
         done: list[list[Beam]] = [[] for _ in owners]
         steps = [0] * len(owners)
         params = sampled(base, n=self.expansions, max_tokens=self.step_tokens, stop=(STEP_END,))
@@ -93,17 +123,23 @@ class BeamSearch(SearchStrategy):
             if not requests:
                 break
             outputs = iter(ledger.generate(requests))
-            for o, (width, _) in enumerate(owners):
+            candidates: list[list[Beam]] = [[] for _ in owners]
+            for o in range(len(owners)):
                 if not live[o]:
                     continue
                 steps[o] += 1
-                candidates = []
                 for beam in live[o]:
                     for c in next(outputs):
                         ended = c.finish_reason == "stop" and c.stop_reason is None
-                        candidates.append(Beam((*beam.steps, c.text.strip("\n")),
-                                               (*beam.scores, c.mean_logprob), ended, beam.group))
-                kept = self._keep(candidates, width - (0 if self.diverse else len(done[o])))
+                        step, score = c.text.strip("\n"), c.mean_logprob
+                        candidates[o].append(
+                            Beam((*beam.steps, step), (*beam.scores, score), ended, beam.group, self.how))
+            if self.scorer == "reward":
+                candidates = self._rescore(ledger, chats, owners, candidates)
+            for o, (width, _) in enumerate(owners):
+                if not candidates[o]:
+                    continue
+                kept = self._keep(candidates[o], width - (0 if self.diverse else len(done[o])))
                 done[o] += [b for b in kept if b.finished]
                 live[o] = [b for b in kept if not b.finished]
         out: dict[Cell, list[Trace]] = {}
@@ -114,6 +150,19 @@ class BeamSearch(SearchStrategy):
                 text=best.text, calls=ledger.charged(o),
                 info={"steps": float(steps[o]), "finished": float(len(done[o])), "score": best.score},
             ))
+        return out
+
+    def _rescore(self, ledger: Ledger, chats: list[list[Message]], owners: list[tuple[int, int]],
+                 candidates: list[list[Beam]]) -> list[list[Beam]]:
+        """Replace each candidate's latest step score by the reward model's (one batched call)."""
+        rewarder = self.bound_rewarder()
+        flat = [(o, b) for o in range(len(owners)) for b in candidates[o]]
+        rewards = ledger.reward(rewarder, [(o, chats[owners[o][1]][-1]["content"], list(b.steps))
+                                           for o, b in flat])
+        out: list[list[Beam]] = [[] for _ in owners]
+        for (o, b), r in zip(flat, rewards, strict=True):
+            step_score = r.step_scores[-1] if r.step_scores else r.score
+            out[o].append(Beam(b.steps, (*b.scores[:-1], step_score), b.finished, b.group, b.how))
         return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.engines.protocol import Engine, Message
+from harness.engines.protocol import Engine, Message, Reward, RewardModel
 
 EngineFactory = Callable[..., Engine]
 
@@ -36,4 +36,15 @@ def create_engine(name: str, **kwargs: Any) -> Engine:
     return _FACTORIES[name](**kwargs)
 
 
-__all__ = ["Engine", "Message", "create_engine", "engine_names"]
+def create_reward_model(name: str) -> RewardModel:
+    """Load `configs/reward_model/<name>.yaml` and start its vLLM pooling engine."""
+    from harness.config import load_reward_model_config
+    from harness.embedded import resolve_model_path
+    from harness.engines.reward_vllm import VLLMRewardModel
+
+    config = load_reward_model_config(name)
+    return VLLMRewardModel(config, resolve_model_path(config.path))
+
+
+__all__ = ["Engine", "Message", "Reward", "RewardModel", "create_engine", "create_reward_model",
+           "engine_names"]

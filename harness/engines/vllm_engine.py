@@ -63,6 +63,7 @@ class VLLMEngine:
         max_num_seqs: int | None = None,
         quantization: str | None = None,
         compile: bool = False,
+        distributed_executor_backend: str | None = None,
     ) -> None:
         gpu = _has_cuda()
         if not gpu:
@@ -82,6 +83,8 @@ class VLLMEngine:
         if gpu:
             kwargs["tensor_parallel_size"] = tensor_parallel_size
             kwargs["gpu_memory_utilization"] = gpu_memory_utilization
+            if distributed_executor_backend is not None:
+                kwargs["distributed_executor_backend"] = distributed_executor_backend
         if not compile:
             kwargs["compilation_config"] = {"mode": 0}  # eager: no minutes-long torch.compile warmup
         if max_num_seqs is not None:

@@ -42,6 +42,7 @@ def test_overrides() -> None:
         ("limit=0", ["limit"]),
         ("temperature=hot", ["temperature"]),
         ("prefill_accounting=foo", ["prefill_accounting", "pool_split"]),
+        ("cluster.placement_strategy=TIGHT", ["placement_strategy", "STRICT_PACK"]),
     ],
 )
 def test_bad_input_is_a_clear_error(override: str, needles: list[str]) -> None:
@@ -49,6 +50,23 @@ def test_bad_input_is_a_clear_error(override: str, needles: list[str]) -> None:
         load_sweep_config([override])
     for needle in needles:
         assert needle in str(info.value)
+
+
+def test_reward_models_are_checked_before_anything_loads() -> None:
+    ok = load_sweep_config(["strategies=[reward_ranking,beam_search_prm]"])
+    assert [s.options["reward_model"] for s in ok.strategies] == ["smollm2_135m_judge",
+                                                                  "smollm2_135m_step_judge"]
+    with pytest.raises(ConfigError) as info:
+        load_sweep_config(["strategies=[reward_ranking]",
+                           "+strategy_options.reward_ranking={reward_model: skywork}"])
+    assert "unknown reward model 'skywork'" in str(info.value)
+    assert "qwen2_5_math_prm_7b" in str(info.value) and "smollm2_135m_judge" in str(info.value)
+    with pytest.raises(ConfigError, match="scorer 'reward' and reward_model go together"):
+        load_sweep_config(["strategies=[beam_search]", "+strategy_options.beam_search={scorer: reward}"])
+    with pytest.raises(ConfigError, match=r"lower engine\.gpu_memory_utilization"):
+        load_sweep_config(["strategies=[reward_ranking]", "cluster=gpu"])
+    assert load_sweep_config(["strategies=[reward_ranking]", "cluster=gpu",
+                              "engine.gpu_memory_utilization=0.5"])
 
 
 def test_cli_exits_2_with_the_message_and_loads_no_model(capsys: pytest.CaptureFixture[str]) -> None:

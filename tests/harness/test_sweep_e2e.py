@@ -1,5 +1,7 @@
 """End to end on the real embedded model through real vLLM and Ray: 3 GSM8K problems, budgets [1, 2],
-selection strategies plus a search strategy (revision) and compute-optimal allocation.
+selection strategies plus search strategies (revision; reward_ranking with the embedded model read
+as an outcome reward model, loaded next to the generator in the replica) and compute-optimal
+allocation.
 
 One sweep runs once per session (model load ~1 min on 2 cores); a second sweep must generate
 nothing and reproduce the metrics; a killed writer's torn line is regenerated, not duplicated.
@@ -27,8 +29,9 @@ def overrides(results: Path) -> list[str]:
         f"results_dir={results}",
         "name=e2e",
         "wandb.mode=offline",
-        "strategies=[greedy,majority,pass_at_k,revision,compute_optimal]",
+        "strategies=[greedy,majority,pass_at_k,revision,reward_ranking,compute_optimal]",
         "+strategy_options.revision={budgets: [1, 2]}",
+        "+strategy_options.reward_ranking={budgets: [1, 2], selections: [best]}",
         "+strategy_options.compute_optimal={probe: 2}",
     ]
 
@@ -45,8 +48,8 @@ def first_run(results_dir: Path) -> SweepResult:
 
 def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     run = first_run.run_dir
-    # 3 problems x (1 greedy + 2 sampled + 2 revision cells)
-    assert first_run.generated == first_run.planned == 15
+    # 3 problems x (1 greedy + 2 sampled + 2 revision cells + 2 reward_ranking cells)
+    assert first_run.generated == first_run.planned == 21
     for name in ("config.yaml", "run.json", "problems.jsonl", "metrics.json", "metrics.parquet", "pareto.png",
                  "pareto.svg", "curves_majority.png", "report.html", "scores.jsonl", "models.json"):
         assert (run / name).stat().st_size > 0, name
@@ -58,7 +61,7 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     cells = {(p["strategy"], p["budget"]) for p in metrics["points"]}
     assert cells - {c for c in cells if c[0] == "compute_optimal"} == {
         ("greedy", 1), ("majority", 1), ("majority", 2), ("pass_at_k", 1), ("pass_at_k", 2), ("revision", 1),
-        ("revision", 2)}
+        ("revision", 2), ("reward_ranking[best]", 1), ("reward_ranking[best]", 2)}
     for p in metrics["points"]:
         assert p["n_problems"] == 3
         assert 0.0 <= p["ci_low"] <= p["accuracy"] <= p["ci_high"] <= 1.0
@@ -77,7 +80,7 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
 
 def test_samples_record_engine_facts(first_run: SweepResult, results_dir: Path) -> None:
     rows = [json.loads(line) for line in (first_run.run_dir / "scores.jsonl").read_text().splitlines()]
-    assert len(rows) == 15
+    assert len(rows) == 21
     rows = [r for r in rows if not r["pool_kind"].startswith("search:")]
     assert len(rows) == 9
     assert {r["problem_id"] for r in rows} == {"gsm8k/test/0", "gsm8k/test/1", "gsm8k/test/2"}
@@ -143,6 +146,13 @@ def test_search_cells_are_curve_points_with_their_traced_cost(
         assert t.completion_tokens == sum(c["completion_tokens"] for c in t.calls)
     mean2 = sum(t.completion_tokens for (_, i), t in traces.items() if i == 1) / 3
     assert revision[2]["mean_tokens"] == pytest.approx(mean2)
+    # reward_ranking: s solutions and s reward-model calls, the latter costed by the reward model
+    ranked = {p["budget"]: p for p in points if p["strategy"] == "reward_ranking[best]"}
+    assert ranked[1]["extra"]["flops_reward"] > 0 and ranked[1]["extra"]["tokens_reward"] > 0
+    assert ranked[2]["extra"]["flops_reward"] > ranked[1]["extra"]["flops_reward"]
+    assert ranked[2]["mean_samples"] == 2.0
+    assert ranked[1]["mean_flops"] == pytest.approx(ranked[1]["extra"]["flops_generator"]
+                                                    + ranked[1]["extra"]["flops_reward"])
     # compute-optimal allocation produced points, each charged the probe (2 samples) at least
     optimal = [p for p in points if p["strategy"] == "compute_optimal"]
     majority2 = next(p for p in points if p["strategy"] == "majority" and p["budget"] == 2)

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from strategies import get_strategy
+from strategies._search import aggregate, split_steps
 from strategies.compute_optimal import agreement, allocate
 from strategies.revision import majority_index
+from strategies.reward_ranking import weighted_pick
 from strategies.verification import p_yes, pick
 
 
@@ -81,3 +83,30 @@ def test_search_strategy_options_are_checked() -> None:
         get_strategy("beam_search", budgets=[0])
     assert get_strategy("verification", budgets=[1, 4], verifications=[2]).cells() == [("V=2", 1), ("V=2", 4)]
 
+
+
+def test_reward_selection_helpers() -> None:
+    assert weighted_pick(["3", "4", "4", None], [0.9, 0.5, 0.5, 1.0]) == 1  # 4 sums 1.0 > 0.9
+    assert weighted_pick(["3", "4"], [0.5, 0.5]) == 0  # tie: the earlier answer
+    assert weighted_pick([None, None], [0.2, 0.9]) == 0
+    assert split_steps("a\n\nb\n\n\n\nc\n") == ["a", "b", "c"]
+    assert split_steps("  ") == ["  "]
+    assert aggregate([0.2, 0.9, 0.5], "last") == 0.5 and aggregate([0.2, 0.9, 0.5], "min") == 0.2
+    assert aggregate([0.2, 0.9, 0.4], "mean") == pytest.approx(0.5) and aggregate([], "last") == float("-inf")
+
+
+def test_reward_strategy_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="unknown scorer"):
+        get_strategy("dvts", scorer="prm")
+    with pytest.raises(ValueError, match="go together"):
+        get_strategy("beam_search", reward_model="smollm2_135m_step_judge")
+    with pytest.raises(ValueError, match="aggregate"):
+        get_strategy("reward_ranking", aggregate="max")
+    with pytest.raises(ValueError, match="selections"):
+        get_strategy("reward_ranking", selections=["best", "vote"])
+    beam = get_strategy("beam_search", scorer="reward", reward_model="x")
+    assert beam.how == "last"  # type: ignore[attr-defined]
+    assert get_strategy("reward_ranking", budgets=[1, 2], selections=["weighted"]).cells() == [
+        ("weighted", 1), ("weighted", 2)]
+    with pytest.raises(RuntimeError, match="not bound"):
+        get_strategy("reward_ranking").bound_rewarder()  # type: ignore[attr-defined]

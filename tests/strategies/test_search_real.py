@@ -2,7 +2,10 @@
 
 Each strategy runs on 2 GSM8K problems with small budgets. A counting proxy sits between the
 strategy and the engine and tallies what the engine reported, so the tests check a strategy's
-charged tokens against the engine's own counts, not against the strategy's bookkeeping.
+charged tokens against the engine's own counts, not against the strategy's bookkeeping. Reward
+models (the embedded model read as an outcome and a process judge through vLLM's pooling runner)
+are checked against a plain transformers forward pass, then used by reward_ranking and PRM beam
+search behind the same kind of counting proxy.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.protocol import Message
+from harness.engines.protocol import Message, Reward
 from harness.records import Completion, SamplingParams
 from strategies import SearchStrategy, get_strategy
 from strategies._search import Cell, Trace
@@ -68,13 +71,53 @@ def problems() -> list[Problem]:
     return get_task("gsm8k").load(None, 2)
 
 
+@dataclass
+class CountingRewarder:
+    """Forwards to a real reward model and sums what it reported."""
+
+    model: object
+    calls: int = 0
+    prompt_tokens: int = 0
+    flops: float = 0.0
+    scored: list[int] = field(default_factory=list)
+    """Solutions per score call."""
+
+    @property
+    def name(self) -> str:
+        return str(self.model.name)  # type: ignore[attr-defined]
+
+    @property
+    def kind(self) -> str:
+        return str(self.model.kind)  # type: ignore[attr-defined]
+
+    def score(self, problems: list[str], steps: list[list[str]]) -> list[Reward]:
+        out: list[Reward] = self.model.score(problems, steps)  # type: ignore[attr-defined]
+        self.calls += 1
+        self.scored.append(len(problems))
+        self.prompt_tokens += sum(r.prompt_tokens for r in out)
+        self.flops += sum(r.flops for r in out)
+        return out
+
+
+@pytest.fixture(scope="module")
+def reward_models(engine: object) -> Iterator[dict[str, object]]:
+    from harness.engines import create_reward_model
+
+    models = {"outcome": create_reward_model("smollm2_135m_judge"),
+              "process": create_reward_model("smollm2_135m_step_judge")}
+    yield models
+    for m in models.values():
+        m.close()  # type: ignore[attr-defined]
+
+
 def run(
     engine: object, problems: list[Problem], name: str, temperature: float = 0.8, max_tokens: int = 96,
-    **options: object,
+    rewarder: CountingRewarder | None = None, **options: object,
 ) -> tuple[CountingEngine, dict[Cell, list[Trace]]]:
     task = get_task("gsm8k")
     strategy = get_strategy(name, **options)
     assert isinstance(strategy, SearchStrategy)
+    strategy.rewarder = rewarder
     counting = CountingEngine(engine)
     traces = strategy.run(counting, [task.messages(p) for p in problems],
                           SamplingParams(temperature=temperature, max_tokens=max_tokens),
@@ -162,6 +205,82 @@ def test_verification_grid_charges_verifier_tokens(engine: object, problems: lis
             assert len(verdicts) >= s * v
             assert 0.0 <= t.info["picked_score"] <= 1.0
     assert charged(traces[("V=2", 2)]) == engine_totals(counting)
+
+
+def test_reward_models_match_a_transformers_forward_pass(
+    reward_models: dict[str, object], problems: list[Problem]
+) -> None:
+    """vLLM's pooled scores equal sigmoid(logit(Yes) - logit(No)) at the positions we meant, computed
+    by transformers on the same token ids: checks prompt building, positions, label and activation."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from harness.embedded import resolve_model_path
+
+    hf = AutoModelForCausalLM.from_pretrained(resolve_model_path("embedded:smollm2-135m-instruct"),
+                                              dtype=torch.float32)
+    orm, prm = reward_models["outcome"], reward_models["process"]
+    tok = orm._tok  # type: ignore[attr-defined]
+    yes, no = tok.convert_tokens_to_ids("Yes"), tok.convert_tokens_to_ids("No")
+    texts = [p.question for p in problems]
+    steps = [["Let me compute it step by step.", f"So the total is {p.reference}.",
+              f"The answer is {p.reference}."] for p in problems]
+
+    def judge(ids: list[int], positions: list[int]) -> list[float]:
+        with torch.no_grad():
+            logits = hf(torch.tensor([ids])).logits[0]
+        return [float(torch.sigmoid(logits[q, yes] - logits[q, no])) for q in positions]
+
+    for text, s, reward in zip(texts, steps, orm.score(texts, steps), strict=True):  # type: ignore[attr-defined]
+        ids = orm.outcome_ids(text, s)  # type: ignore[attr-defined]
+        assert reward.prompt_tokens == len(ids) and reward.step_scores == ()
+        assert reward.score == pytest.approx(judge(ids, [len(ids) - 1])[0], abs=1e-3)
+        assert reward.flops > 2 * 100e6 * len(ids)  # ~2 x 135M params per token
+    for text, s, reward in zip(texts, steps, prm.score(texts, steps), strict=True):  # type: ignore[attr-defined]
+        ids, positions = prm.process_ids(text, s)  # type: ignore[attr-defined]
+        assert len(positions) == len(s) and reward.prompt_tokens == len(ids)
+        assert reward.step_scores == pytest.approx(judge(ids, positions), abs=1e-3)
+        assert reward.score == reward.step_scores[-1]
+
+
+def test_reward_ranking_charges_generator_and_reward_calls(
+    engine: object, reward_models: dict[str, object], problems: list[Problem]
+) -> None:
+    rewarder = CountingRewarder(reward_models["outcome"])
+    counting, traces = run(engine, problems, "reward_ranking", rewarder=rewarder, budgets=[1, 3],
+                           reward_model="smollm2_135m_judge", max_tokens=64)
+    assert counting.calls == 1 and rewarder.calls == 1 and rewarder.scored == [3 * len(problems)]
+    for (variant, s), ts in traces.items():
+        assert variant in ("best", "weighted")
+        for t in ts:
+            roles = [c.role for c in t.calls]
+            assert roles.count("generator") == s and roles.count("reward") == s
+            assert all(c.flops and c.completion_tokens == 0 for c in t.calls if c.role == "reward")
+            assert 0.0 <= t.info["picked_score"] <= 1.0 and 0 <= t.info["picked"] < s
+    best3 = traces[("best", 3)]
+    assert charged(best3) == (counting.prompt_tokens + rewarder.prompt_tokens, counting.completion_tokens)
+    assert sum(c.flops or 0.0 for t in best3 for c in t.calls) == pytest.approx(rewarder.flops)
+    for one in traces[("best", 1)]:
+        assert one.info["picked"] == 0.0
+
+
+def test_beam_search_with_a_process_reward_model(
+    engine: object, reward_models: dict[str, object], problems: list[Problem]
+) -> None:
+    rewarder = CountingRewarder(reward_models["process"])
+    counting, traces = run(engine, problems, "beam_search", rewarder=rewarder, budgets=[2], expansions=2,
+                           max_steps=2, step_tokens=24, scorer="reward",
+                           reward_model="smollm2_135m_step_judge")
+    # one batched generate and one batched reward call per step
+    assert counting.calls == rewarder.calls == max(int(t.info["steps"]) for t in traces[("", 2)])
+    for t in traces[("", 2)]:
+        gen = [c for c in t.calls if c.role == "generator"]
+        rewards = [c for c in t.calls if c.role == "reward"]
+        assert len(rewards) == sum(c.n for c in gen)  # every candidate scored once
+        assert 0.0 <= t.info["score"] <= 1.0  # a P(yes), not a log-prob
+    assert sum(rewarder.scored) == sum(c.role == "reward" for t in traces[("", 2)] for c in t.calls)
+    assert charged(traces[("", 2)]) == (counting.prompt_tokens + rewarder.prompt_tokens,
+                                        counting.completion_tokens)
 
 
 def test_strategies_never_import_a_backend() -> None:

@@ -1,0 +1,107 @@
+"""Best-of-N and weighted majority by a reward model (ORM or PRM) served next to the generator.
+
+The generator (role `generator`) writes S solutions per problem; the configured `reward_model`
+(role `reward`) scores each once, split into steps at blank lines. A process model's step scores
+aggregate into the solution's score (`aggregate`: last, min or mean); an outcome model's score is
+used as is. Cells are (`best`, s) -- the highest-scored of the first s solutions answers (ties: the
+earlier one) -- and (`weighted`, s) -- the answer whose solutions' scores sum highest among the first
+s (ties: the earlier answer; solutions without an extracted answer get no vote). Every cell is
+computed from one run of max S and charged exactly the first s solutions and their reward calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.engines.protocol import Engine, Message
+from harness.records import SamplingParams
+from strategies._base import STRATEGIES
+from strategies._search import (
+    AGGREGATES,
+    AnswerOf,
+    Call,
+    Cell,
+    Ledger,
+    SearchStrategy,
+    Trace,
+    aggregate,
+    sampled,
+    split_steps,
+)
+
+SELECTIONS = ("best", "weighted")
+
+
+def weighted_pick(answers: list[str | None], scores: list[float]) -> int:
+    """Index of the first solution carrying the answer with the highest summed score; 0 when no
+    solution has an answer."""
+    totals: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for i, (a, s) in enumerate(zip(answers, scores, strict=True)):
+        if a is None:
+            continue
+        totals[a] = totals.get(a, 0.0) + s
+        first.setdefault(a, i)
+    if not totals:
+        return 0
+    best = max(totals, key=lambda a: (totals[a], -first[a]))
+    return first[best]
+
+
+@STRATEGIES.register("reward_ranking")
+class RewardRanking(SearchStrategy):
+    name = "reward_ranking"
+    unit = "solutions"
+
+    def __init__(
+        self,
+        budgets: Sequence[int] = (1, 2, 4),
+        reward_model: str = "smollm2_135m_judge",
+        selections: Sequence[str] = SELECTIONS,
+        aggregate: str = "last",
+    ) -> None:
+        super().__init__(budgets)
+        bad = [s for s in selections if s not in SELECTIONS]
+        if bad or not selections:
+            raise ValueError(f"reward_ranking: selections must be among {', '.join(SELECTIONS)}, "
+                             f"got {selections}")
+        if aggregate not in AGGREGATES:
+            raise ValueError(f"reward_ranking: aggregate must be one of {', '.join(AGGREGATES)}, "
+                             f"got {aggregate!r}")
+        self.reward_model = reward_model
+        self.selections = [s for s in SELECTIONS if s in selections]
+        self.how = aggregate
+
+    def cells(self) -> list[Cell]:
+        return [(sel, s) for sel in self.selections for s in self.budget_list]
+
+    def run(
+        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
+    ) -> dict[Cell, list[Trace]]:
+        rewarder = self.bound_rewarder()
+        n_s = max(self.budget_list)
+        slots = [(i, s) for i in range(len(chats)) for s in range(n_s)]
+        ledger = Ledger(engine, len(slots))
+        outs = ledger.generate([(o, engine.render(chats[i]), sampled(base, n=1))
+                                for o, (i, _) in enumerate(slots)])
+        texts = [out[0].text for out in outs]
+        rewards = ledger.reward(rewarder, [(o, chats[i][-1]["content"], split_steps(texts[o]))
+                                           for o, (i, _) in enumerate(slots)])
+        scores = [aggregate(r.step_scores, self.how) if r.step_scores else r.score for r in rewards]
+        answers = [answer_of(i, texts[o]) for o, (i, _) in enumerate(slots)]
+        out: dict[Cell, list[Trace]] = {}
+        for sel in self.selections:
+            for s in self.budget_list:
+                traces = []
+                for i in range(len(chats)):
+                    mine = [i * n_s + j for j in range(s)]
+                    sc = [scores[o] for o in mine]
+                    if sel == "best":
+                        pick = max(range(s), key=lambda j: (sc[j], -j))
+                    else:
+                        pick = weighted_pick([answers[o] for o in mine], sc)
+                    calls: list[Call] = [c for o in mine for c in ledger.charged(o)]
+                    traces.append(Trace(text=texts[mine[pick]], calls=tuple(calls),
+                                        info={"picked": float(pick), "picked_score": sc[pick]}))
+                out[(sel, s)] = traces
+        return out
