@@ -223,12 +223,23 @@ def load_reward_model_config(name: str) -> RewardModelConfig:
     return config
 
 
+def register_schemas() -> None:
+    """Register the engine and cluster schemas (`defaults: [schema, _self_]` in their YAML files), so
+    that every field can be overridden from the command line, listed in the file or not."""
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(group="engine", name="schema", node=EngineConfig)
+    store.store(group="cluster", name="schema", node=ClusterConfig)
+
+
 def compose(overrides: list[str]) -> DictConfig:
     """Hydra-compose `configs/sweep.yaml` with `key=value` overrides."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.errors import HydraException, MissingConfigException
 
+    register_schemas()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
             return hydra_compose(config_name="sweep", overrides=overrides)
@@ -294,6 +305,17 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
             instance = strategies.get_strategy(s.name, s.label, **s.options)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"strategy {s.label}: bad options {dict(s.options)}: {exc}") from exc
+        verifier_model = getattr(instance, "verifier_model", None)
+        if verifier_model is not None:
+            load_group_item("model", str(verifier_model), ModelConfig, "model")
+            if sweep.engine.name != "vllm":
+                raise ConfigError(f"strategy {s.label}: verifier_model needs engine=vllm, "
+                                  f"not {sweep.engine.name}")
+            if sweep.cluster.num_gpus_per_replica > 0 and sweep.engine.gpu_memory_utilization > 0.45:
+                raise ConfigError(
+                    f"strategy {s.label} loads verifier model {verifier_model} next to the generator, each "
+                    f"with engine.gpu_memory_utilization ({sweep.engine.gpu_memory_utilization}); lower it "
+                    f"to 0.45 or less")
         reward_model = getattr(instance, "reward_model", None)
         if reward_model is not None:
             rm = load_reward_model_config(str(reward_model))

@@ -31,16 +31,23 @@ class Replica:
         engine_name: str,
         engine_kwargs: dict[str, Any],
         model_name: str,
-        reward_models: tuple[str, ...] = (),
+        aux_models: tuple[tuple[str, str], ...] = (),
     ) -> None:
         from harness.engines import create_engine
 
         self.engine = create_engine(engine_name, **engine_kwargs)
+        self.engine_kind = engine_name
+        self.engine_kwargs = engine_kwargs
         self.model_name = model_name
         self.reward_models: dict[str, Any] = {}
         """Reward models by config name, loaded with the engine (or on first use) and kept."""
-        for name in reward_models:
-            self._reward_model(name)
+        self.verifiers: dict[str, tuple[Any, Any]] = {}
+        """Separate verifier models by model config name: (engine, ModelInfo), likewise."""
+        for kind, name in aux_models:  # ("reward" | "verifier", config name)
+            if kind == "reward":
+                self._reward_model(name)
+            else:
+                self._verifier(name)
 
     def engine_name(self) -> str:
         return self.engine.name
@@ -92,6 +99,8 @@ class Replica:
         assert isinstance(strategy, SearchStrategy)
         if strategy.reward_model is not None:
             strategy.rewarder = self._reward_model(strategy.reward_model)
+        if strategy.verifier_model is not None:
+            strategy.verifier, strategy.verifier_info = self._verifier(strategy.verifier_model)
         task = get_task(spec.task)
         problems = [item.problem for item in items]
 
@@ -126,13 +135,33 @@ class Replica:
                 )
         return samples
 
-
     def _reward_model(self, name: str) -> Any:
         if name not in self.reward_models:
             from harness.engines import create_reward_model
 
             self.reward_models[name] = create_reward_model(name)
         return self.reward_models[name]
+
+    def _verifier(self, name: str) -> tuple[Any, Any]:
+        """A second generation engine of the same backend and settings, for another model (the
+        generator's own engine when the verifier config names the same weights and settings)."""
+        if name not in self.verifiers:
+            from harness.config import ModelConfig, load_group_item
+            from harness.embedded import resolve_model_path
+            from harness.engines import create_engine
+            from harness.model_info import load_model_info
+
+            if self.engine_kind != "vllm":
+                raise ValueError(f"verifier_model needs engine=vllm, not {self.engine_kind}")
+            model = load_group_item("model", name, ModelConfig, "model")
+            path = resolve_model_path(model.path)
+            kwargs = {**self.engine_kwargs, "model_path": path, "dtype": model.dtype,
+                      "max_model_len": model.max_model_len, "revision": model.revision,
+                      "trust_remote_code": model.trust_remote_code}
+            same = kwargs == self.engine_kwargs
+            self.verifiers[name] = (self.engine if same else create_engine(self.engine_kind, **kwargs),
+                                    load_model_info(name, path, model.revision))
+        return self.verifiers[name]
 
 
 def init_ray(cluster: ClusterConfig) -> None:
@@ -227,9 +256,9 @@ def run_shards(
         print(f"{n_replicas} of {wanted} replicas fit ({engine.tensor_parallel_size} GPUs each)", flush=True)
     grouped = uses_placement_group(engine, cluster)
     specs = [i.pool.strategy for s in shards for i in s.items if i.pool.strategy is not None]
-    reward_models = tuple(sorted({str(c.options["reward_model"]) for c in specs
-                                  if c.options.get("reward_model")}))
-    extra = (reward_models,) if reward_models else ()  # loaded with the engine, inside the load time
+    aux = tuple(sorted({(kind, str(c.options[f"{kind}_model"])) for c in specs
+                        for kind in ("reward", "verifier") if c.options.get(f"{kind}_model")}))
+    extra = (aux,) if aux else ()  # reward / verifier models load with the engine, inside the load time
     group_of: dict[Any, Any] = {}
 
     def new_replica(group: Any | None = None) -> Any:

@@ -11,6 +11,8 @@ Every engine call goes through a `Ledger`, which charges it to the problem that 
 the tokens the engine reported, so a trace's cost is exactly what the engine did for it. Strategies
 with a `reward_model` option get that model bound as `rewarder` by the replica before `run`; its
 calls go through `Ledger.reward` and are charged to the `reward` role with the reward model's FLOPs.
+Likewise a `verifier_model` option binds a separate generation engine as `verifier`, whose calls
+carry that model's FLOPs.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from harness.compute import decode_flops, prefill_flops
 from harness.engines.protocol import Engine, Message, Reward, RewardModel
-from harness.records import Completion, SamplingParams
+from harness.records import Completion, ModelInfo, SamplingParams
 from strategies._base import Strategy
 
 Cell = tuple[str, int]
@@ -87,21 +90,32 @@ class Ledger:
         """`generate` calls made (one per batched step, whatever the number of prompts)."""
 
     def generate(
-        self, requests: list[tuple[int, str, SamplingParams]], role: str = "generator"
+        self,
+        requests: list[tuple[int, str, SamplingParams]],
+        role: str = "generator",
+        engine: Engine | None = None,
+        info: ModelInfo | None = None,
     ) -> list[list[Completion]]:
-        """One engine call for every (problem, prompt, params); returns completions per request."""
+        """One engine call for every (problem, prompt, params); returns completions per request.
+
+        `engine` sends the call to another model (a separate verifier); its calls then carry FLOPs
+        from that model's `info` (one prefill, plus decoding each completion)."""
         if not requests:
             return []
-        outputs = self.engine.generate([r[1] for r in requests], [r[2] for r in requests])
+        outputs = (engine or self.engine).generate([r[1] for r in requests], [r[2] for r in requests])
         self.engine_calls += 1
         for (owner, _, _), completions in zip(requests, outputs, strict=True):
+            prompt = completions[0].prompt_tokens if completions else 0
+            flops = None if info is None else prefill_flops(info, prompt) + sum(
+                decode_flops(info, prompt, c.completion_tokens) for c in completions)
             self.calls[owner].append(
                 Call(
                     role=role,
-                    prompt_tokens=completions[0].prompt_tokens if completions else 0,
+                    prompt_tokens=prompt,
                     completion_tokens=sum(c.completion_tokens for c in completions),
                     n=len(completions),
                     latency_s=sum(c.latency_s for c in completions),
+                    flops=flops,
                 )
             )
         return outputs
@@ -133,11 +147,25 @@ class SearchStrategy(Strategy, ABC):
     """Config name (`configs/reward_model/<name>.yaml`) of the reward model this strategy uses."""
     rewarder: RewardModel | None = None
     """That model, bound by the replica before `run`."""
+    verifier_model: str | None = None
+    """Config name (`configs/model/<name>.yaml`) of a separate verifier model; None: the generator's."""
+    verifier: Engine | None = None
+    """That model's engine, bound by the replica before `run`."""
+    verifier_info: ModelInfo | None = None
+    """Its architecture, for the FLOPs of its calls."""
 
     def __init__(self, budgets: Sequence[int]) -> None:
         if not budgets or any(int(b) < 1 for b in budgets):
             raise ValueError(f"{type(self).__name__}: budgets must be positive integers, got {budgets}")
         self.budget_list = sorted({int(b) for b in budgets})
+
+    def verifier_engine(self, engine: Engine) -> tuple[Engine, ModelInfo | None]:
+        """The engine verifier calls go to, and the info that costs them (None: the generator's)."""
+        if self.verifier_model is None:
+            return engine, None
+        if self.verifier is None or self.verifier_info is None:
+            raise RuntimeError(f"{self.name}: verifier_model {self.verifier_model!r} was not bound")
+        return self.verifier, self.verifier_info
 
     def bound_rewarder(self) -> RewardModel:
         if self.rewarder is None:

@@ -1,7 +1,8 @@
 """Generative verification: S solutions, V verifications of each, the best-verified solution answers.
 
-The generator (role `generator`) writes S solutions. For each, the same model (role `verifier`)
-writes V critiques of up to `critique_tokens` tokens at the sweep's temperature, and after each
+The generator (role `generator`) writes S solutions. For each, the verifier (role `verifier`: the
+same model, or the model named by `verifier_model`, with its own chat template and FLOPs) writes V
+critiques of up to `critique_tokens` tokens at the sweep's temperature, and after each
 critique is asked "Is the solution correct? Answer Yes or No."; the verification's score is
 P(yes) = p(Yes) / (p(Yes) + p(No)) from the log-probs of its first answer token (0.5 when neither
 is among the reported alternatives). A solution's score is the mean over its V verifications; the
@@ -53,6 +54,7 @@ class Verification(SearchStrategy):
         verifications: Sequence[int] = (1, 2),
         critique_tokens: int = 96,
         top_logprobs: int = 20,
+        verifier_model: str | None = None,
     ) -> None:
         super().__init__(budgets)
         if not verifications or any(int(v) < 1 for v in verifications):
@@ -60,6 +62,7 @@ class Verification(SearchStrategy):
         self.verifications = sorted({int(v) for v in verifications})
         self.critique_tokens = critique_tokens
         self.top_logprobs = top_logprobs
+        self.verifier_model = verifier_model
 
     def cells(self) -> list[Cell]:
         return [(f"V={v}", s) for v in self.verifications for s in self.budget_list]
@@ -75,6 +78,7 @@ class Verification(SearchStrategy):
         self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
     ) -> dict[Cell, list[Trace]]:
         n_s, n_v = max(self.budget_list), max(self.verifications)
+        verifier, info = self.verifier_engine(engine)
         # owner = (problem, solution, verification) slot; solutions charge slot (i, s, -1)
         slots = [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(-1, n_v)]
         owner = {slot: o for o, slot in enumerate(slots)}
@@ -88,16 +92,16 @@ class Verification(SearchStrategy):
             problem=chats[k[0]][-1]["content"], solution=text[k[:2]])}] for k in keys}
         critiques: dict[tuple[int, int, int], str] = {k: "" for k in keys}
         if self.critique_tokens > 0:
-            outs = ledger.generate([(owner[k], engine.render(check[k]),
+            outs = ledger.generate([(owner[k], verifier.render(check[k]),
                                      sampled(base, n=1, max_tokens=self.critique_tokens, stop=()))
-                                    for k in keys], role="verifier")
+                                    for k in keys], role="verifier", engine=verifier, info=info)
             critiques = {k: o[0].text for k, o in zip(keys, outs, strict=True)}
         verdict_params = sampled(base, n=1, temperature=0.0, max_tokens=1, stop=(),
                                  top_logprobs=self.top_logprobs)
         verdicts: list[list[Completion]] = ledger.generate(
-            [(owner[k], engine.render(self._verdict_chat(check[k], critiques[k])), verdict_params)
+            [(owner[k], verifier.render(self._verdict_chat(check[k], critiques[k])), verdict_params)
              for k in keys],
-            role="verifier")
+            role="verifier", engine=verifier, info=info)
         score = {k: p_yes(o[0].top_logprobs) for k, o in zip(keys, verdicts, strict=True)}
         out: dict[Cell, list[Trace]] = {}
         for v in self.verifications:

@@ -69,6 +69,39 @@ def test_reward_models_are_checked_before_anything_loads() -> None:
                               "engine.gpu_memory_utilization=0.5"])
 
 
+def test_every_engine_and_cluster_field_can_be_overridden() -> None:
+    """The group files extend their schema, so fields they do not list are still overridable."""
+    from dataclasses import fields
+
+    from harness.config import ClusterConfig, EngineConfig
+
+    values = {"compile": True, "distributed_executor_backend": "ray", "max_retries": 5,
+              "placement_timeout_s": 30.0, "placement_strategy": "STRICT_PACK", "max_num_seqs": 64}
+    seen = 0
+    for group, schema in (("engine", EngineConfig), ("cluster", ClusterConfig)):
+        for f in fields(schema):
+            if f.name in values:
+                text = str(values[f.name]).lower() if isinstance(values[f.name], bool) else values[f.name]
+                r = load_sweep_config([f"{group}.{f.name}={text}"])
+                assert getattr(getattr(r.sweep, group), f.name) == values[f.name]
+                seen += 1
+    assert seen == len(values)
+
+
+def test_a_separate_verifier_model_is_checked_before_anything_loads() -> None:
+    verifier = "+strategy_options.verification.verifier_model="
+    ok = load_sweep_config(["strategies=[verification]", f"{verifier}qwen2_5_7b"])
+    assert ok.strategies[0].options["verifier_model"] == "qwen2_5_7b"
+    with pytest.raises(ConfigError, match="unknown model 'qwen9'"):
+        load_sweep_config(["strategies=[verification]", f"{verifier}qwen9"])
+    with pytest.raises(ConfigError, match=r"lower it to 0\.45"):
+        load_sweep_config(["strategies=[verification]", "cluster=gpu",
+                           "+strategy_options.verification.verifier_model=qwen2_5_7b"])
+    with pytest.raises(ConfigError, match="needs engine=vllm"):
+        load_sweep_config(["strategies=[verification]", "engine=openai", "engine.base_url=http://127.0.0.1:1/v1",
+                           f"{verifier}qwen2_5_7b"])
+
+
 def test_cli_exits_2_with_the_message_and_loads_no_model(capsys: pytest.CaptureFixture[str]) -> None:
     import sys
 

@@ -1,7 +1,8 @@
 """End to end on the real embedded model through real vLLM and Ray: 3 GSM8K problems, budgets [1, 2],
 selection strategies plus search strategies (revision; reward_ranking with the embedded model read
-as an outcome reward model, loaded next to the generator in the replica) and compute-optimal
-allocation.
+as an outcome reward model, loaded next to the generator in the replica; verification with
+`verifier_model` naming the generator's own config, which the replica binds to the engine it has)
+and compute-optimal allocation.
 
 One sweep runs once per session (model load ~1 min on 2 cores); a second sweep must generate
 nothing and reproduce the metrics; a killed writer's torn line is regenerated, not duplicated.
@@ -29,9 +30,11 @@ def overrides(results: Path) -> list[str]:
         f"results_dir={results}",
         "name=e2e",
         "wandb.mode=offline",
-        "strategies=[greedy,majority,pass_at_k,revision,reward_ranking,compute_optimal]",
+        "strategies=[greedy,majority,pass_at_k,revision,reward_ranking,verification,compute_optimal]",
         "+strategy_options.revision={budgets: [1, 2]}",
         "+strategy_options.reward_ranking={budgets: [1, 2], selections: [best]}",
+        "+strategy_options.verification={budgets: [1], verifications: [1], critique_tokens: 0, "
+        "verifier_model: smollm2_135m}",
         "+strategy_options.compute_optimal={probe: 2}",
     ]
 
@@ -48,8 +51,8 @@ def first_run(results_dir: Path) -> SweepResult:
 
 def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     run = first_run.run_dir
-    # 3 problems x (1 greedy + 2 sampled + 2 revision cells + 2 reward_ranking cells)
-    assert first_run.generated == first_run.planned == 21
+    # 3 problems x (1 greedy + 2 sampled + 2 revision cells + 2 reward_ranking cells + 1 verification)
+    assert first_run.generated == first_run.planned == 24
     for name in ("config.yaml", "run.json", "problems.jsonl", "metrics.json", "metrics.parquet", "pareto.png",
                  "pareto.svg", "curves_majority.png", "report.html", "scores.jsonl", "models.json"):
         assert (run / name).stat().st_size > 0, name
@@ -61,7 +64,7 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     cells = {(p["strategy"], p["budget"]) for p in metrics["points"]}
     assert cells - {c for c in cells if c[0] == "compute_optimal"} == {
         ("greedy", 1), ("majority", 1), ("majority", 2), ("pass_at_k", 1), ("pass_at_k", 2), ("revision", 1),
-        ("revision", 2), ("reward_ranking[best]", 1), ("reward_ranking[best]", 2)}
+        ("revision", 2), ("reward_ranking[best]", 1), ("reward_ranking[best]", 2), ("verification[V=1]", 1)}
     for p in metrics["points"]:
         assert p["n_problems"] == 3
         assert 0.0 <= p["ci_low"] <= p["accuracy"] <= p["ci_high"] <= 1.0
@@ -80,7 +83,7 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
 
 def test_samples_record_engine_facts(first_run: SweepResult, results_dir: Path) -> None:
     rows = [json.loads(line) for line in (first_run.run_dir / "scores.jsonl").read_text().splitlines()]
-    assert len(rows) == 21
+    assert len(rows) == 24
     rows = [r for r in rows if not r["pool_kind"].startswith("search:")]
     assert len(rows) == 9
     assert {r["problem_id"] for r in rows} == {"gsm8k/test/0", "gsm8k/test/1", "gsm8k/test/2"}
@@ -153,6 +156,9 @@ def test_search_cells_are_curve_points_with_their_traced_cost(
     assert ranked[2]["mean_samples"] == 2.0
     assert ranked[1]["mean_flops"] == pytest.approx(ranked[1]["extra"]["flops_generator"]
                                                     + ranked[1]["extra"]["flops_reward"])
+    # verification through the bound verifier: one verdict token per solution, charged its FLOPs
+    verified = next(p for p in points if p["strategy"] == "verification[V=1]")
+    assert verified["extra"]["tokens_verifier"] == 1.0 and verified["extra"]["flops_verifier"] > 0
     # compute-optimal allocation produced points, each charged the probe (2 samples) at least
     optimal = [p for p in points if p["strategy"] == "compute_optimal"]
     majority2 = next(p for p in points if p["strategy"] == "majority" and p["budget"] == 2)

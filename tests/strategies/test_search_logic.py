@@ -110,3 +110,5 @@ def test_reward_strategy_options_are_checked() -> None:
         ("weighted", 1), ("weighted", 2)]
     with pytest.raises(RuntimeError, match="not bound"):
         get_strategy("reward_ranking").bound_rewarder()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="verifier_model 'x' was not bound"):
+        get_strategy("verification", verifier_model="x").verifier_engine(None)  # type: ignore[attr-defined]

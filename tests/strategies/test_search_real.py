@@ -112,12 +112,19 @@ def reward_models(engine: object) -> Iterator[dict[str, object]]:
 
 def run(
     engine: object, problems: list[Problem], name: str, temperature: float = 0.8, max_tokens: int = 96,
-    rewarder: CountingRewarder | None = None, **options: object,
+    rewarder: CountingRewarder | None = None, verifier: CountingEngine | None = None, **options: object,
 ) -> tuple[CountingEngine, dict[Cell, list[Trace]]]:
     task = get_task("gsm8k")
     strategy = get_strategy(name, **options)
     assert isinstance(strategy, SearchStrategy)
     strategy.rewarder = rewarder
+    if verifier is not None:
+        from harness.embedded import resolve_model_path
+        from harness.model_info import load_model_info
+
+        strategy.verifier = verifier
+        strategy.verifier_info = load_model_info("smollm2_135m",
+                                                 resolve_model_path("embedded:smollm2-135m-instruct"))
     counting = CountingEngine(engine)
     traces = strategy.run(counting, [task.messages(p) for p in problems],
                           SamplingParams(temperature=temperature, max_tokens=max_tokens),
@@ -281,6 +288,32 @@ def test_beam_search_with_a_process_reward_model(
     assert sum(rewarder.scored) == sum(c.role == "reward" for t in traces[("", 2)] for c in t.calls)
     assert charged(traces[("", 2)]) == (counting.prompt_tokens + rewarder.prompt_tokens,
                                         counting.completion_tokens)
+
+
+def test_verification_by_a_separate_verifier_model(engine: object, problems: list[Problem]) -> None:
+    """Verifier calls go to the verifier's engine (here a second handle on the same checkpoint, counted
+    apart) and carry that model's FLOPs; the generator's engine sees only the solutions."""
+    from harness.compute import decode_flops, prefill_flops
+
+    verifier = CountingEngine(engine)
+    counting, traces = run(engine, problems, "verification", verifier=verifier, budgets=[2],
+                           verifications=[1], critique_tokens=16, max_tokens=64,
+                           verifier_model="smollm2_135m")
+    assert counting.calls == 1 and verifier.calls == 2  # solutions | critiques, verdicts
+    calls = [c for t in traces[("V=1", 2)] for c in t.calls]
+    gen = [c for c in calls if c.role == "generator"]
+    ver = [c for c in calls if c.role == "verifier"]
+    assert all(c.flops is None for c in gen) and all(c.flops for c in ver)
+    for mine, counted in ((gen, counting), (ver, verifier)):
+        totals = (sum(c.prompt_tokens for c in mine), sum(c.completion_tokens for c in mine))
+        assert totals == engine_totals(counted)
+    from harness.embedded import resolve_model_path
+    from harness.model_info import load_model_info
+
+    info = load_model_info("smollm2_135m", resolve_model_path("embedded:smollm2-135m-instruct"))
+    for c in ver:  # n = 1 per verifier call: one prefill plus its decode
+        assert c.flops == pytest.approx(prefill_flops(info, c.prompt_tokens)
+                                        + decode_flops(info, c.prompt_tokens, c.completion_tokens))
 
 
 def test_strategies_never_import_a_backend() -> None:
