@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.analyze import bin_groups
-from harness.compute import decode_flops, prefill_flops
+from harness.compute import call_flops
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
 from harness.stats import bootstrap_ci
@@ -48,13 +48,10 @@ def trace_cost(model: ModelInfo, row: ScoredRow) -> TraceCost:
     for call in row.calls:
         role, n = call["role"], int(call["n"])
         p, c = int(call["prompt_tokens"]), int(call["completion_tokens"])
-        each = c / n if n else 0.0
-        if call.get("flops") is not None:  # another model's work (a reward model), costed by its own size
-            call_flops = float(call["flops"])
-        else:
-            call_flops = prefill_flops(model, p) + n * decode_flops(model, p, round(each))
+        # another model's work (a reward model, a separate verifier) carries FLOPs by its own size
+        cost = float(call["flops"]) if call.get("flops") is not None else call_flops(model, p, c, n)
         tokens[role] = tokens.get(role, 0.0) + (p if role == "reward" else c)
-        flops[role] = flops.get(role, 0.0) + call_flops
+        flops[role] = flops.get(role, 0.0) + cost
         if role == "generator":
             samples += n
     return TraceCost(

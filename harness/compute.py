@@ -26,3 +26,10 @@ def prefill_flops(info: ModelInfo, prompt_tokens: int) -> float:
 def decode_flops(info: ModelInfo, prompt_tokens: int, completion_tokens: int) -> float:
     """FLOPs to generate `completion_tokens` after a prompt of `prompt_tokens`."""
     return _tokens_flops(info, prompt_tokens, completion_tokens)
+
+
+def call_flops(info: ModelInfo, prompt_tokens: int, completion_tokens: int, n: int) -> float:
+    """FLOPs of one engine request: its prompt prefilled once, then n completions of
+    `completion_tokens` tokens in total (each charged the mean length)."""
+    each = completion_tokens / n if n else 0.0
+    return prefill_flops(info, prompt_tokens) + n * decode_flops(info, prompt_tokens, round(each))

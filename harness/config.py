@@ -27,6 +27,12 @@ class ConfigError(ValueError):
     """A sweep config that cannot run: unknown names, bad budgets, wrong types."""
 
 
+def check_placement_strategy(strategy: str) -> None:
+    if strategy not in PLACEMENT_STRATEGIES:
+        raise ConfigError(f"cluster.placement_strategy must be one of {', '.join(PLACEMENT_STRATEGIES)}, "
+                          f"got {strategy!r}")
+
+
 @dataclass
 class ModelConfig:
     """One model: where its weights are and how the engine should load it."""
@@ -278,9 +284,7 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
         raise ConfigError(
             f"prefill_accounting must be per_budget or pool_split, got {sweep.prefill_accounting!r}"
         )
-    if sweep.cluster.placement_strategy not in PLACEMENT_STRATEGIES:
-        raise ConfigError(f"cluster.placement_strategy must be one of {', '.join(PLACEMENT_STRATEGIES)}, "
-                          f"got {sweep.cluster.placement_strategy!r}")
+    check_placement_strategy(sweep.cluster.placement_strategy)
     if sweep.limit is not None and sweep.limit < 1:
         raise ConfigError(f"limit must be a positive integer or null, got {sweep.limit}")
     if not sweep.models or not sweep.strategies:

@@ -155,9 +155,7 @@ class Replica:
                 raise ValueError(f"verifier_model needs engine=vllm, not {self.engine_kind}")
             model = load_group_item("model", name, ModelConfig, "model")
             path = resolve_model_path(model.path)
-            kwargs = {**self.engine_kwargs, "model_path": path, "dtype": model.dtype,
-                      "max_model_len": model.max_model_len, "revision": model.revision,
-                      "trust_remote_code": model.trust_remote_code}
+            kwargs = {**self.engine_kwargs, **model_kwargs(model, path)}
             same = kwargs == self.engine_kwargs
             self.verifiers[name] = (self.engine if same else create_engine(self.engine_kind, **kwargs),
                                     load_model_info(name, path, model.revision))
@@ -180,6 +178,12 @@ def init_ray(cluster: ClusterConfig) -> None:
         )
 
 
+def model_kwargs(model: ModelConfig, model_path: str) -> dict[str, Any]:
+    """The engine arguments that come from the model config (vLLM engines)."""
+    return {"model_path": model_path, "dtype": model.dtype, "max_model_len": model.max_model_len,
+            "revision": model.revision, "trust_remote_code": model.trust_remote_code}
+
+
 def engine_kwargs(
     model: ModelConfig, model_path: str, engine: EngineConfig, seed: int, cluster: ClusterConfig | None = None
 ) -> dict[str, Any]:
@@ -188,12 +192,8 @@ def engine_kwargs(
                 "api_key_env": engine.api_key_env, "max_concurrency": engine.max_concurrency,
                 "supports_n": engine.supports_n}
     return {
-        "model_path": model_path,
+        **model_kwargs(model, model_path),
         "seed": seed,
-        "dtype": model.dtype,
-        "max_model_len": model.max_model_len,
-        "revision": model.revision,
-        "trust_remote_code": model.trust_remote_code,
         "cpu_kv_cache_gib": engine.cpu_kv_cache_gib,
         "tensor_parallel_size": engine.tensor_parallel_size,
         "distributed_executor_backend": engine.distributed_executor_backend

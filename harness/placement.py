@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.config import PLACEMENT_STRATEGIES, ClusterConfig, EngineConfig
+from harness.config import ClusterConfig, EngineConfig, check_placement_strategy
 
 
 class PlacementError(RuntimeError):
@@ -62,9 +62,7 @@ class Placement:
         from ray.util.placement_group import placement_group
 
         strategy = self.cluster.placement_strategy
-        if strategy not in PLACEMENT_STRATEGIES:
-            valid = ", ".join(PLACEMENT_STRATEGIES)
-            raise PlacementError(f"cluster.placement_strategy must be one of {valid}, got {strategy!r}")
+        check_placement_strategy(strategy)
         group = placement_group(bundles(self.engine, self.cluster), strategy=strategy)
         self.groups.append(group)
         ready, _ = ray.wait([group.ready()], timeout=timeout_s)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from harness.compute import decode_flops, prefill_flops
+from harness.compute import call_flops
 from harness.engines.protocol import Engine, Message, Reward, RewardModel
 from harness.records import Completion, ModelInfo, SamplingParams
 from strategies._base import Strategy
@@ -49,8 +49,8 @@ class Call:
     latency_s: float
     """Engine seconds attributed to these completions."""
     flops: float | None = None
-    """Set when another model did the work (a reward model's prefill): its FLOPs, from its own size.
-    None: the generator model's FLOPs, computed from the tokens at analysis time."""
+    """Set when another model did the work (a reward model's prefill, a separate verifier's call): its
+    FLOPs, from its own size. None: the generator model's FLOPs, computed from the tokens at analysis."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,23 +99,22 @@ class Ledger:
         """One engine call for every (problem, prompt, params); returns completions per request.
 
         `engine` sends the call to another model (a separate verifier); its calls then carry FLOPs
-        from that model's `info` (one prefill, plus decoding each completion)."""
+        from that model's `info`, by the same formula analysis uses for the generator's calls."""
         if not requests:
             return []
         outputs = (engine or self.engine).generate([r[1] for r in requests], [r[2] for r in requests])
         self.engine_calls += 1
         for (owner, _, _), completions in zip(requests, outputs, strict=True):
             prompt = completions[0].prompt_tokens if completions else 0
-            flops = None if info is None else prefill_flops(info, prompt) + sum(
-                decode_flops(info, prompt, c.completion_tokens) for c in completions)
+            generated = sum(c.completion_tokens for c in completions)
             self.calls[owner].append(
                 Call(
                     role=role,
                     prompt_tokens=prompt,
-                    completion_tokens=sum(c.completion_tokens for c in completions),
+                    completion_tokens=generated,
                     n=len(completions),
                     latency_s=sum(c.latency_s for c in completions),
-                    flops=flops,
+                    flops=None if info is None else call_flops(info, prompt, generated, len(completions)),
                 )
             )
         return outputs

@@ -28,6 +28,7 @@ from strategies._search import (
     sampled,
     split_steps,
 )
+from strategies.verification import pick
 
 SELECTIONS = ("best", "weighted")
 
@@ -96,12 +97,9 @@ class RewardRanking(SearchStrategy):
                 for i in range(len(chats)):
                     mine = [i * n_s + j for j in range(s)]
                     sc = [scores[o] for o in mine]
-                    if sel == "best":
-                        pick = max(range(s), key=lambda j: (sc[j], -j))
-                    else:
-                        pick = weighted_pick([answers[o] for o in mine], sc)
+                    best = pick(sc) if sel == "best" else weighted_pick([answers[o] for o in mine], sc)
                     calls: list[Call] = [c for o in mine for c in ledger.charged(o)]
-                    traces.append(Trace(text=texts[mine[pick]], calls=tuple(calls),
-                                        info={"picked": float(pick), "picked_score": sc[pick]}))
+                    traces.append(Trace(text=texts[mine[best]], calls=tuple(calls),
+                                        info={"picked": float(best), "picked_score": sc[best]}))
                 out[(sel, s)] = traces
         return out
