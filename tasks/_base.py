@@ -44,6 +44,9 @@ class Verdict:
     """Whether it matches the reference (a pass only on a positive signal)."""
     status: str
     """ok | no_answer | timeout | error | fail (a code task's tests did not pass)."""
+    extracted_by: str = ""
+    """Extraction stage that read the answer (`tasks.math_extract.STAGES`, GSM8K's `numeric.STAGES`),
+    `none` when no stage found one; empty for tasks without extraction (code) or a judge that timed out."""
 
 
 class Task(ABC):

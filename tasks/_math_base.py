@@ -15,7 +15,8 @@ class MathTask(Task):
     """A task whose reference is a LaTeX answer string judged by `tasks.math_judge`."""
 
     prompt_version = "1"
-    verifier_version = "1"
+    verifier_version = "2"
+    """2: staged extraction (tasks/math_extract.py), decimal commas, equation references."""
 
     def messages(self, problem: Problem) -> list[Message]:
         return [{"role": "user", "content": INSTRUCTION.format(question=problem.question)}]

@@ -18,7 +18,8 @@ def integer_verdict(v: Verdict, reference: str) -> Verdict:
         m = _INT.match(v.extracted.replace("\\,", "").replace("{,}", ""))
         if m:
             value = int(m.group(1))
-            return Verdict(extracted=str(value), correct=value == int(reference), status=v.status)
+            return Verdict(extracted=str(value), correct=value == int(reference), status=v.status,
+                           extracted_by=v.extracted_by)
     return v
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tasks._base import TASKS, Message, Problem, Task, Verdict
 from tasks.data import DataSource, load_records
-from tasks.numeric import canonical, extract_number, parse_number
+from tasks.numeric import canonical, extract, parse_number
 
 SOURCE = DataSource("gsm8k/test.jsonl", "openai/gsm8k", "test", "main")
 
@@ -45,8 +45,10 @@ class GSM8K(Task):
         return [{"role": "user", "content": INSTRUCTION.format(question=problem.question)}]
 
     def verify(self, problem: Problem, completion: str) -> Verdict:
-        value = extract_number(completion)
-        if value is None:
-            return Verdict(extracted=None, correct=False, status="no_answer")
+        found = extract(completion)
+        if not found.values:
+            return Verdict(extracted=None, correct=False, status="no_answer", extracted_by=found.stage)
         reference = parse_number(problem.reference)
-        return Verdict(extracted=canonical(value), correct=value == reference, status="ok")
+        value = reference if reference in found.values else found.values[0]  # decimal comma: either reading
+        return Verdict(extracted=canonical(value), correct=value == reference, status="ok",
+                       extracted_by=found.stage)

@@ -1,12 +1,14 @@
-"""MATH (Hendrycks et al.): the full 5000-problem test split; the reference is the last \\boxed{}
-of the solution. MATH-500 is the 500-problem subset with an `answer` field (tasks/math500.py)."""
+"""MATH (Hendrycks et al.): the full 5000-problem test split; the reference is the solution's boxed
+answer as the judge reads it (the last \\boxed{}, with the boxes just before it that form one answer:
+"$x = \\boxed{3}$ or $\\boxed{\\frac25}$" -> "3, \\frac25").
+MATH-500 is the 500-problem subset with an `answer` field (tasks/math500.py)."""
 
 from __future__ import annotations
 
 from tasks._base import TASKS, Problem
 from tasks._math_base import MathTask
 from tasks.data import DataSource, load_records
-from tasks.numeric import last_boxed
+from tasks.math_extract import boxed_answer
 
 SOURCE = DataSource("math/test.jsonl", "EleutherAI/hendrycks_math", "test")
 
@@ -18,8 +20,8 @@ def level_number(level: str | int) -> int | None:
 
 
 def boxed_reference(solution: str) -> str:
-    boxed = last_boxed(solution)
-    if boxed is None:
+    boxed = boxed_answer(solution)
+    if not boxed:
         raise ValueError(f"MATH solution without \\boxed{{}}: {solution[-80:]!r}")
     return boxed.strip()
 

@@ -3,6 +3,13 @@
 `normalize` rewrites what math-verify reads differently from graders: thousands separators
 ("1,000" would parse as a tuple), text units (`\\text{ cm}`), degrees, `\\%`, `\\dfrac`, mixed numbers
 (`2\\frac{1}{2}` = 5/2), `x = 3` when the reference is a bare value, and multiple-choice letters.
+Digit groups written with thin spaces, `\\,`, `,\\!` or spaces (`1 000`, `11,\\! 111,\\! 100`) are
+joined. A reference that is an equation (`2x+4y-3=0`) keeps its structure: the prediction must be an
+equation too, equal up to a nonzero factor; only when the reference is a bare value is a prediction's
+`y =` prefix (or the chain `3 + 4 = 7`) read as its right-hand side. Decimal commas: a prediction
+`1,22` (one comma, then a group that is not three digits) is read both ways, as the list `1, 22` and
+as `1.22`, and is right if either reading equals the reference; `1,220` is always one thousand two
+hundred and twenty. References are read in their benchmark's convention (`,` separates list items).
 `equivalent(pred, ref)` never raises: anything unparseable is "not equivalent". It carries no time
 limit of its own (math-verify's is SIGALRM-based, which fails in threads): callers run it in a
 `TimeLimitedPool` (see `judge_math`).
@@ -13,6 +20,8 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+
+from tasks.numeric import join_digit_groups
 
 logging.getLogger("math_verify").setLevel(logging.ERROR)  # it warns that we time-limit it ourselves
 
@@ -29,8 +38,12 @@ _LHS = re.compile(r"^[a-zA-Z](?:_\w+)?\s*=\s*(.+)$")
 _E_NOTATION = re.compile(r"^(-?\d+(?:\.\d+)?)[eE]([+-]?\d+)$")
 
 
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,(?:\d{1,2}|\d{4,})$")
+
+
 def normalize(answer: str, reference_is_equation: bool = False) -> str:
-    a = answer.strip().rstrip(".").strip()
+    a = join_digit_groups(answer.strip().rstrip(".").strip())
+    a = re.sub(r"^\\?\$\s*(?=[-\d.])", "", a).replace("€", "").replace("\\euro", "").strip()
     for old, new in (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\left", ""), ("\\right", "")):
         a = a.replace(old, new)
     a = a.replace("^\\circ", "").replace("^{\\circ}", "").replace("\\circ", "").replace("°", "")
@@ -58,6 +71,30 @@ def normalize(answer: str, reference_is_equation: bool = False) -> str:
 _CONFIG: Any = None
 
 
+def _readings(pred: str, ref_eq: bool) -> list[str]:
+    """The prediction, plus the right-hand side of `3 + 4 = 7` (bare-value reference) and the decimal
+    reading of `1,22`."""
+    out = [pred]
+    if not ref_eq and "=" in pred and "," not in pred:
+        out.append(pred.rsplit("=", 1)[1].strip())
+    if _DECIMAL_COMMA.match(pred):
+        out.append(pred.replace(",", "."))
+    return [r for r in out if r]
+
+
+def _proportional_equations(gold: Any, target: Any) -> bool:
+    """Two sympy equations with the same solution set up to a nonzero factor (`y = 2x` vs `2x - y = 0`)."""
+    import sympy
+
+    if not (isinstance(gold, sympy.Eq) and isinstance(target, sympy.Eq)):
+        return False
+    g, t = gold.lhs - gold.rhs, target.lhs - target.rhs
+    if g == 0 or t == 0:
+        return False
+    ratio = sympy.simplify(g / t)
+    return bool(ratio.is_number and ratio != 0)
+
+
 def equivalent(pred: str | None, ref: str) -> bool:
     """Whether a predicted answer equals the reference (both LaTeX-ish strings)."""
     if pred is None or not pred.strip():
@@ -65,19 +102,26 @@ def equivalent(pred: str | None, ref: str) -> bool:
     try:
         from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
-        ref_eq = bool(_LHS.match(ref.strip()))
-        p, r = normalize(pred, ref_eq), normalize(ref, ref_eq)
-        if p == r:
-            return True
-        if _CHOICE.match(r) or _CHOICE.match(p):
-            return False  # letters only match letters, and they did not
+        ref_eq = "=" in ref
+        r = normalize(ref, ref_eq)
         global _CONFIG
         if _CONFIG is None:  # built once: math-verify caches its regexes per config object
             _CONFIG = (LatexExtractionConfig(), ExprExtractionConfig())
-        gold = parse(f"${r}$", extraction_config=_CONFIG, parsing_timeout=None)
-        target = parse(f"${p}$", extraction_config=_CONFIG, parsing_timeout=None)
-        if not gold or not target:
-            return False
-        return bool(verify(gold, target, timeout_seconds=None))
+        gold = None
+        for p in (normalize(reading, ref_eq) for reading in _readings(pred.strip(), ref_eq)):
+            if p == r:
+                return True
+            if _CHOICE.match(r) or _CHOICE.match(p):
+                continue  # letters only match letters, and they did not
+            if gold is None:
+                gold = parse(f"${r}$", extraction_config=_CONFIG, parsing_timeout=None)
+            target = parse(f"${p}$", extraction_config=_CONFIG, parsing_timeout=None)
+            if not gold or not target:
+                continue
+            if verify(gold, target, timeout_seconds=None):
+                return True
+            if ref_eq and _proportional_equations(gold[0], target[0]):
+                return True
+        return False
     except Exception:
         return False

@@ -14,20 +14,20 @@ import threading
 from tasks._base import Verdict
 from tasks.isolated import TimeLimitedPool
 from tasks.math_equiv import equivalent
-from tasks.math_extract import extract_math_answer
+from tasks.math_extract import extract
 
 DEFAULT_TIMEOUT_S = 5.0
 _POOL: TimeLimitedPool | None = None
 _LOCK = threading.Lock()
 
 
-def judge_one(item: tuple[str, str]) -> tuple[str | None, bool]:
-    """(completion, reference) -> (extracted answer, correct). Runs inside a worker."""
+def judge_one(item: tuple[str, str]) -> tuple[str | None, bool, str]:
+    """(completion, reference) -> (extracted answer, correct, extraction stage). Runs inside a worker."""
     completion, reference = item
-    extracted = extract_math_answer(completion)
-    if extracted is None:
-        return None, False
-    return extracted, equivalent(extracted, reference)
+    found = extract(completion)
+    if found.answer is None:
+        return None, False, found.stage
+    return found.answer, equivalent(found.answer, reference), found.stage
 
 
 def _pool() -> TimeLimitedPool:
@@ -47,9 +47,10 @@ def judge_math(items: list[tuple[str, str]], timeout_s: float = DEFAULT_TIMEOUT_
     verdicts = []
     for outcome in outcomes:
         if outcome.status == "ok" and outcome.value is not None:
-            extracted, correct = outcome.value
+            extracted, correct, stage = outcome.value
             status = "ok" if extracted is not None else "no_answer"
-            verdicts.append(Verdict(extracted=extracted, correct=bool(correct), status=status))
+            verdicts.append(Verdict(extracted=extracted, correct=bool(correct), status=status,
+                                    extracted_by=stage))
         else:
             verdicts.append(Verdict(extracted=None, correct=False, status=outcome.status))
     return verdicts
