@@ -29,7 +29,10 @@ class Outcome(Generic[R]):
     message: str = ""
 
 
-def _serve(fn: Callable[[Any], Any], conn: Connection) -> None:
+def _serve(fn: Callable[[Any], Any], conn: Connection, warm: Callable[[], Any] | None) -> None:
+    if warm is not None:
+        warm()  # heavy imports before the first item, whose clock starts when it is sent
+    conn.send(("ready", None))
     while True:
         try:
             item = conn.recv()
@@ -42,11 +45,22 @@ def _serve(fn: Callable[[Any], Any], conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], warm: Callable[[], Any] | None) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(fn, child), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(fn, child, warm), daemon=True)
         self.proc.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, limit_s: float = 120.0) -> None:
+        """Block until the worker has started (and warmed up), so start-up is not charged to an item."""
+        if not self.ready:
+            self.ready = True
+            try:
+                if self.conn.poll(limit_s):
+                    self.conn.recv()
+            except (EOFError, OSError):
+                pass  # a dead worker: the item sent next reports the error
 
     def kill(self) -> None:
         self.proc.kill()
@@ -57,13 +71,16 @@ class _Worker:
 class TimeLimitedPool:
     """`workers` processes running `fn`; `map` keeps each item under `timeout_s` seconds.
 
-    `fn` must be a module-level function (it is pickled into spawned workers).
+    `fn` (and `warm`, run once in each worker before its first item, outside any item's limit) must be
+    module-level functions (they are pickled into spawned workers).
     """
 
-    def __init__(self, fn: Callable[[Any], Any], workers: int = 2) -> None:
+    def __init__(self, fn: Callable[[Any], Any], workers: int = 2,
+                 warm: Callable[[], Any] | None = None) -> None:
         self._fn = fn
+        self._warm = warm
         self._ctx = mp.get_context("spawn")
-        self._workers = [_Worker(self._ctx, fn) for _ in range(max(1, workers))]
+        self._workers = [_Worker(self._ctx, fn, warm) for _ in range(max(1, workers))]
 
     def __enter__(self) -> TimeLimitedPool:
         return self
@@ -85,6 +102,7 @@ class TimeLimitedPool:
             while todo and idle:
                 slot = idle.popleft()
                 index = todo.popleft()
+                self._workers[slot].wait_ready()
                 self._workers[slot].conn.send(items[index])
                 busy[slot] = (index, time.monotonic() + timeout_s)
             soonest = min(deadline for _, deadline in busy.values())
@@ -111,4 +129,4 @@ class TimeLimitedPool:
 
     def _replace(self, slot: int) -> None:
         self._workers[slot].kill()
-        self._workers[slot] = _Worker(self._ctx, self._fn)
+        self._workers[slot] = _Worker(self._ctx, self._fn, self._warm)

@@ -75,7 +75,7 @@ def _readings(pred: str, ref_eq: bool) -> list[str]:
     """The prediction, plus the right-hand side of `3 + 4 = 7` (bare-value reference) and the decimal
     reading of `1,22`."""
     out = [pred]
-    if not ref_eq and "=" in pred and "," not in pred:
+    if not ref_eq and "=" in pred and ("," not in pred or pred.count("=") == 1):  # not "x = 1, y = 2"
         out.append(pred.rsplit("=", 1)[1].strip())
     if _DECIMAL_COMMA.match(pred):
         out.append(pred.replace(",", "."))

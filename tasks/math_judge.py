@@ -30,10 +30,15 @@ def judge_one(item: tuple[str, str]) -> tuple[str | None, bool, str]:
     return found.answer, equivalent(found.answer, reference), found.stage
 
 
+def warm_up() -> None:
+    """Import math-verify and sympy in a fresh worker (seconds) before it is given an item."""
+    judge_one(("\\boxed{\\frac{1}{2}}", "0.5"))
+
+
 def _pool() -> TimeLimitedPool:
     global _POOL
     if _POOL is None:
-        _POOL = TimeLimitedPool(judge_one, workers=max(1, os.cpu_count() or 1))
+        _POOL = TimeLimitedPool(judge_one, workers=max(1, os.cpu_count() or 1), warm=warm_up)
         atexit.register(_POOL.close)
     return _POOL
 

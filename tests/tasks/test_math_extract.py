@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.math_extract import extract_math_answer
+from tasks.math_extract import Extraction, extract_math_answer
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,47 @@ def test_long_input_is_capped_and_fast() -> None:
     assert extract_math_answer("x" * 1_000_000 + "\\boxed{9}") == "9"
     assert extract_math_answer("{" * 100_000) is None
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "stage"),
+    [
+        ("\\boxed{4}. The final answer is $5$. I hope it is correct.", "5", "final_statement"),
+        ("The final answer is $\\boxed{5}$.", "5", "boxed"),
+        ("the answer is 3, wait: \\boxed{4}", "4", "boxed"),
+        ("$x = \\boxed{2}$ or $x = \\boxed{-3}$", "2, -3", "boxed"),
+        ("Long reasoning \\boxed{1}, then more words here \\boxed{2}", "2", "boxed"),
+        ("So\n\\[\n\\frac{1}{2}\n\\]", "\\frac{1}{2}", "display_math"),
+        ("So $$7$$ and then 8 more.", "8", "last_sentence"),
+        ("We get $x$.\nThus $y = 9$.", "y = 9", "inline_math"),
+        ("It costs $\\$1,\\!000$.", "\\$1,\\!000", "inline_math"),
+        ("so the total is 1,000.99 €", "1,000.99", "last_sentence"),
+        ("costs $1,000.99", "$1,000.99", "last_sentence"),
+        ("We may check our answer: $3 + 4 = 7$, so it is right. \\boxed{7} is it", "7", "boxed"),
+        ("no digits here at all", None, "none"),
+    ],
+)
+def test_stages(text: str, answer: str | None, stage: str) -> None:
+    from tasks.math_extract import extract
+
+    assert extract(text) == Extraction(answer, stage)
+
+
+def test_pathological_inputs_end_fast() -> None:
+    import time
+
+    from tasks.math_extract import extract
+
+    for text in ["\\boxed{" * 5000, "$" * 20_000, "\\(" * 10_000, "\\[" * 10_000, "1 " * 10_000,
+                 "The final answer is " * 2000, "\\boxed{1}, " * 3000, "{" * 20_000 + "\\boxed{2}"]:
+        start = time.perf_counter()
+        extract(text)
+        assert time.perf_counter() - start < 1.0, text[:20]
+
+
+def test_verdicts_carry_the_stage() -> None:
+    from tasks.math_judge import judge_math
+
+    verdicts = judge_math([("\\boxed{3}", "3"), ("The answer is 4.", "4"), ("nothing", "4")])
+    assert [(v.correct, v.status, v.extracted_by) for v in verdicts] == [
+        (True, "ok", "boxed"), (True, "ok", "final_statement"), (False, "no_answer", "none")]
