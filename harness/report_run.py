@@ -24,6 +24,7 @@ from harness.report import plot_curves, summary_table, write_metrics
 from harness.report_html import html_table, write_html
 from harness.scaling_fit import fit_coverage
 from harness.score import ScoredRow, read_scores
+from harness.sensitivity import band_section, stage_section
 from harness.tracking import log_run
 from strategies import SelectionStrategy, get_strategy
 
@@ -158,6 +159,14 @@ def build_report(
         for v in values:
             acc = "no number" if v.accuracy is None else f"{v.accuracy:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]"
             print(f"  {v.model} / {v.strategy}: {acc} ({v.note})")
+    stages = stage_section(data.rows)
+    if stages:
+        sections.append(("Answer extraction", stages))
+    band = band_section(data.rows, points, lambda rows: analyze(
+        rows, data.infos, meta["task"], strategies, meta["budgets"], min(resamples, 200), seed, prices,
+        data.problems, accounting), html_table)
+    if band:
+        sections.append(("Verifier sensitivity band", band))
     sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>: " + (
         "one prompt prefill per problem at every budget (the k samples share it, as vLLM's n does)."
         if accounting == "per_budget" else

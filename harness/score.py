@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.planner import PoolSpec
 from harness.records import Sample
+from harness.sensitivity import AloneVerdict, judge_alone
 from tasks import Problem, Task
 
 
@@ -39,6 +40,12 @@ class ScoredRow:
     """Search traces: the engine calls charged (role, prompt_tokens, completion_tokens, n, latency_s)."""
     info: dict[str, float] = field(default_factory=dict)
     """Search traces: strategy facts (waits, steps, rounds, ...)."""
+    extracted_by: str = ""
+    """Extraction stage that read `answer` (`Verdict.extracted_by`); empty for code tasks and old runs."""
+    mv_correct: bool | None = None
+    """Verdict of math-verify alone (harness/sensitivity.py); None where the task has no band."""
+    mv_answer: str | None = None
+    """What math-verify alone extracted."""
 
 
 class IncompletePoolError(RuntimeError):
@@ -57,8 +64,10 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
             f"pool {spec.kind} of {spec.model.name} lacks {missing} samples; rerun the sweep to fill them"
         )
     verdicts = task.verify_batch([(p, s.text) for p, s in pairs])
+    alone = judge_alone(task, [(p, s.text) for p, s in pairs])
+    bands: list[AloneVerdict | None] = list(alone) if alone is not None else [None] * len(pairs)
     rows: list[ScoredRow] = []
-    for (problem, s), v in zip(pairs, verdicts, strict=True):
+    for (problem, s), v, mv in zip(pairs, verdicts, bands, strict=True):
         rows.append(
             ScoredRow(
                 model=spec.model.name,
@@ -77,6 +86,9 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
                 engine=s.engine,
                 calls=s.calls,
                 info=s.info,
+                extracted_by=v.extracted_by,
+                mv_correct=None if mv is None else mv.correct,
+                mv_answer=None if mv is None else mv.answer,
             )
         )
     return rows
