@@ -2,8 +2,9 @@
 
 Prints answers/s of the harness's math judge (extraction + normalisation + math-verify in a
 time-limited worker pool sized to the cores) next to math-verify used alone in one process on the
-same inputs, and programs/s of the HumanEval sandbox. Targets: 5000 MATH <= 60 s; 164 HumanEval
-<= 30 s.
+same inputs, answers/s per core on the 500 MATH-500 gold solutions (one process, no pool: the
+judge's own cost; target >= 100), and programs/s of the HumanEval sandbox. Targets: 5000 MATH <= 60 s;
+164 HumanEval <= 30 s.
 
     python bench/judge_throughput.py [--limit N]
 """
@@ -25,7 +26,8 @@ def main() -> None:
     from tasks import get_task
     from tasks.data import load_records
     from tasks.math import SOURCE
-    from tasks.math_judge import judge_math
+    from tasks.math500 import SOURCE as MATH500
+    from tasks.math_judge import judge_math, judge_one
 
     task = get_task("math")
     problems = task.load(None, args.limit)
@@ -52,6 +54,14 @@ def main() -> None:
     forced_ok = sum(v.correct for v in judge_math(forced))
     forced_s = time.perf_counter() - start
 
+    m500 = get_task("math500").load(None, None)
+    m500_rows = load_records(MATH500, None)
+    m500_items = [(row["solution"], p.reference) for row, p in zip(m500_rows, m500, strict=True)]
+    judge_one(m500_items[0])  # imports outside the timing
+    start = time.perf_counter()
+    m500_ok = sum(bool(judge_one(item)[1]) for item in m500_items)
+    m500_s = time.perf_counter() - start
+
     he = get_task("humaneval")
     he_problems = he.load(None, None)
     for p in he_problems:  # calibrate wall limits outside the timing (cached per problem)
@@ -67,6 +77,8 @@ def main() -> None:
     print(f"ratio harness / math-verify alone (answers/s): {alone_s / ours_s:.2f}")
     print(f"MATH gold forced through math-verify (\\displaystyle reference): {forced_ok}/{n} correct in "
           f"{forced_s:.1f} s = {n / forced_s:.0f} answers/s")
+    print(f"MATH-500 gold, one process: {m500_ok}/{len(m500_items)} correct in {m500_s:.2f} s = "
+          f"{len(m500_items) / m500_s:.0f} answers/s per core")
     print(f"HumanEval canonical: {passed}/{len(he_problems)} passed in {he_s:.1f} s = "
           f"{len(he_problems) / he_s:.1f} programs/s")
 

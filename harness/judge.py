@@ -2,7 +2,7 @@
 
 Math tasks read `{"id", "completion", "reference"}` per line (reference = the answer string);
 code tasks read `{"id": task_id, "completion"}` and take tests from the benchmark. Each output
-line repeats the input fields and adds `extracted`, `correct` and `status`. Every line is
+line repeats the input fields and adds `extracted`, `correct`, `status` and `extracted_by`. Every line is
 validated before any judging; a malformed line is an error naming its line number, and the output
 file appears only complete (written to a temporary file, then renamed).
 """
@@ -69,7 +69,8 @@ def judge_file(task_name: str, input_path: Path, output_path: Path) -> tuple[int
     tmp = output_path.with_name(output_path.name + f".tmp-{os.getpid()}")
     with tmp.open("w", encoding="utf-8") as f:
         for row, v in zip(rows, verdicts, strict=True):
-            out = dict(row, extracted=v.extracted, correct=v.correct, status=v.status)
+            out = dict(row, extracted=v.extracted, correct=v.correct, status=v.status,
+                       extracted_by=v.extracted_by)
             f.write(json.dumps(out, ensure_ascii=False) + "\n")
     os.replace(tmp, output_path)
     return sum(v.correct for v in verdicts), len(verdicts)

@@ -27,6 +27,7 @@ def test_math_judge(tmp_path: Path) -> None:
     assert [(r["id"], r["correct"], r["status"]) for r in rows] == [
         ("a", True, "ok"), ("b", False, "ok"), ("c", False, "no_answer")]
     assert rows[0]["extracted"] == "\\frac{1}{2}" and rows[0]["extra"] == 1
+    assert [r["extracted_by"] for r in rows] == ["boxed", "final_statement", "none"]
 
 
 def test_aime_judge_compares_integers(tmp_path: Path) -> None:
