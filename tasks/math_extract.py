@@ -47,7 +47,7 @@ _NUMBER = re.compile(
     r"(?<![\w.])[-−]?\\?\$?\s?(?:\d{1,3}(?:" + _DIGIT_SEP + r"\d{3})+|\d+)(?:[.,]\d+)?(?!\w)(?:\s?\\?%)?"
 )
 _VERB = re.compile(r"\b(?:is|are|was|were|equals?|be|costs?|makes?|gives?|gets?|totals?|of)\b|=")
-_PROSE = re.compile(r"(?<!\\)\b[a-zA-Z]{3,}\s+[a-zA-Z]{3,}\b")
+_PROSE = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{2,}\s+[a-zA-Z]{2,}\b")  # two words in a row
 _NOT_ANSWERS = {"correct", "incorrect", "right", "wrong", "below", "above", "as follows", "follows", "not"}
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"))
 
@@ -74,12 +74,14 @@ def _clean(answer: str) -> str:
     return answer.strip()
 
 
-def usable(candidate: str | None) -> bool:
-    """A candidate worth judging: non-empty, braces balanced, and not prose."""
+def usable(candidate: str | None, prose_ok: bool = False) -> bool:
+    """A candidate worth judging: non-empty, braces balanced, and (unless boxed: `prose_ok`) not prose."""
     if not candidate or not candidate.strip() or len(candidate) > 2000:
         return False
     if candidate.count("{") != candidate.count("}") or not any(c.isalnum() for c in candidate):
         return False
+    if prose_ok:
+        return True
     plain = re.sub(r"\\(?:text|mathrm|textbf|mbox)\s*\{[^{}]*\}", "", candidate)
     return not _PROSE.search(plain)
 
@@ -118,7 +120,7 @@ def _statement(tail: str) -> str | None:
     sentence = _clean(tail[: end.start()] if end else tail[:300])
     if usable(sentence) and sentence.lower() not in _NOT_ANSWERS:
         return sentence
-    number = _NUMBER.search(sentence)
+    number = _NUMBER.match(sentence)  # "12 apples in all": a leading number only
     return number.group(0).strip() if number else None
 
 
@@ -148,7 +150,7 @@ def extract(text: str) -> Extraction:
             return Extraction(answer, "final_statement")
     if found:
         answer = _box_group(text, found)
-        if usable(answer):
+        if usable(answer, prose_ok=True):
             return Extraction(answer, "boxed")
     displays = display_spans(text)
     if displays:

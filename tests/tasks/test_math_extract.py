@@ -63,6 +63,11 @@ def test_long_input_is_capped_and_fast() -> None:
         ("costs $1,000.99", "$1,000.99", "last_sentence"),
         ("We may check our answer: $3 + 4 = 7$, so it is right. \\boxed{7} is it", "7", "boxed"),
         ("no digits here at all", None, "none"),
+        # a marker followed by prose is no statement: the earlier box stands
+        ("\\boxed{5}\n\nThe answer is obtained by adding 2 and 3.", "5", "boxed"),
+        ("We may check our answer: $17 \\cdot 44 = 748$.\n\\boxed{44} is it", "44", "boxed"),
+        ("\\boxed{4}\nWe may check our answer: $17 \\cdot 44 = 748$, our answer is correct.", "4", "boxed"),
+        ("so \\boxed{no solution}", "no solution", "boxed"),
     ],
 )
 def test_stages(text: str, answer: str | None, stage: str) -> None:
