@@ -82,3 +82,24 @@ def test_runs_without_the_band_report_without_it(tmp_path: Path) -> None:
     build_report(run)
     page = (run / "report.html").read_text()
     assert "Verifier sensitivity band" not in page and "Answer extraction" not in page
+
+
+def test_score_pool_records_stage_and_math_verify_verdict(tmp_path: Path) -> None:
+    from harness.config import ModelConfig
+    from harness.planner import PoolSpec
+    from harness.records import Sample, SamplingParams
+    from harness.score import score_pool
+
+    task = get_task("math500")
+    problems = task.load(None, 2)
+    spec = PoolSpec("sampled", ModelConfig(name="m", path="p"), "math500", "1",
+                    SamplingParams(temperature=0.8, max_tokens=8, n=2))
+    texts = [f"\\boxed{{{problems[0].reference}}}", "I give up.",
+             "The final answer is $10$. I hope it is correct.", f"\\boxed{{{problems[1].reference}}}"]
+    samples = [Sample(p.id, "m", spec.hash, i, texts[2 * k + i], "stop", 10, 5, -0.1, -0.5, 0.1, "x")
+               for k, p in enumerate(problems) for i in range(2)]
+    spec.store(tmp_path).append(samples)
+    rows = score_pool(spec, task, problems, tmp_path)
+    assert [r.extracted_by for r in rows] == ["boxed", "none", "final_statement", "boxed"]
+    assert [r.correct for r in rows] == [True, False, problems[1].reference == "10", True]
+    assert all(r.mv_correct is not None for r in rows) and rows[1].mv_correct is False
