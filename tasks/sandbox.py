@@ -146,11 +146,15 @@ def _exchange(proc: subprocess.Popen[bytes], data: bytes, deadline: float, cap: 
     sel.register(proc.stderr, selectors.EVENT_READ)
     chunks: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
     view, sent, total = memoryview(data), 0, 0
+
+    def collected(why: str) -> tuple[bytes, bytes, str]:  # what came before the end, and why it ended
+        return b"".join(chunks[proc.stdout.fileno()]), b"".join(chunks[proc.stderr.fileno()]), why
+
     try:
         while sel.get_map():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return b"", b"", "timeout"
+                return collected("timeout")
             for key, _ in sel.select(remaining):
                 fd = key.fd
                 if key.fileobj is proc.stdin:
@@ -171,10 +175,10 @@ def _exchange(proc: subprocess.Popen[bytes], data: bytes, deadline: float, cap: 
                 chunks[fd].append(chunk)
                 total += len(chunk)
                 if total > cap:
-                    return b"", b"", "overflow"
+                    return collected("overflow")
     finally:
         sel.close()
-    return b"".join(chunks[proc.stdout.fileno()]), b"".join(chunks[proc.stderr.fileno()]), ""
+    return collected("")
 
 
 @dataclass(frozen=True)
