@@ -144,11 +144,12 @@ def _exchange(proc: subprocess.Popen[bytes], data: bytes, deadline: float, cap: 
     sel.register(proc.stdin, selectors.EVENT_WRITE)
     sel.register(proc.stdout, selectors.EVENT_READ)
     sel.register(proc.stderr, selectors.EVENT_READ)
-    chunks: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    chunks: dict[int, list[bytes]] = {out_fd: [], err_fd: []}
     view, sent, total = memoryview(data), 0, 0
 
     def collected(why: str) -> tuple[bytes, bytes, str]:  # what came before the end, and why it ended
-        return b"".join(chunks[proc.stdout.fileno()]), b"".join(chunks[proc.stderr.fileno()]), why
+        return b"".join(chunks[out_fd]), b"".join(chunks[err_fd]), why
 
     try:
         while sel.get_map():
