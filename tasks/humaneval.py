@@ -70,6 +70,8 @@ def _limits(wall_s: float) -> Limits:
 
 
 def _same(out: Output, ref: Output, atol: float) -> bool:
+    if ref.status == "error" and ref.value == "overflow":
+        return True  # the reference's answer is past the output cap: this input cannot be judged
     if ref.status == "raised":
         return out.status == "raised" and out.value == ref.value
     return ref.status == "ok" and out.status == "ok" and equal(out.value, ref.value, atol)

@@ -1,7 +1,7 @@
 """Plain values as type-tagged JSON, and the strict comparison the code verdict uses.
 
 `encode` turns None, bool, int, float, str, bytes, list, tuple, set, frozenset and dict (of those)
-into JSON-able data such as `{"t": "int", "v": "3"}`; anything else (an object with its own `__eq__`,
+into JSON-able data such as `{"t": "int", "v": "0x3"}`; anything else (an object with its own `__eq__`,
 a subclass of int or str, a generator) raises `Unsupported`. A str of `LONG_STR` characters or more
 travels as its SHA-256 (`StrDigest`). `decode` is the strict inverse of `encode` and raises
 `ValueError` on anything it did not write. `equal` compares two decoded values as EvalPlus does:
@@ -42,7 +42,7 @@ def encode(value: Any, depth: int = 0) -> Any:
     if kind is bool:
         return {"t": "bool", "v": bool(value)}
     if kind is int:
-        return {"t": "int", "v": int.__repr__(value)}
+        return {"t": "int", "v": hex(int(value))}  # hex: no digit limit (sys.int_max_str_digits)
     if kind is float:
         return {"t": "float", "v": float.hex(value)}
     if kind is str:
@@ -77,8 +77,8 @@ def decode(data: Any, depth: int = 0) -> Any:
         return None
     if tag == "bool" and type(v) is bool:
         return v
-    if tag == "int" and type(v) is str:
-        return int(v)
+    if tag == "int" and type(v) is str and v.lstrip("-").startswith("0x"):
+        return int(v, 16)
     if tag == "float" and type(v) is str:
         return float.fromhex(v)
     if tag == "str" and type(v) is str:
