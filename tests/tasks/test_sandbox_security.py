@@ -96,10 +96,10 @@ def test_infinite_loop_is_killed_on_time() -> None:
 
 
 def test_background_child_left_sleeping() -> None:
-    assert not judge("import subprocess\nsubprocess.Popen(['sleep', '300'])")
-    assert not judge("assert os.system('sleep 300 &') == 0")  # runs, fails to spawn, answers right
-    assert not judge("pid = os.fork()\nif pid == 0:\n    import time; time.sleep(300)")
-    assert not any("sleep 300" in line for line in
+    assert not judge("import subprocess\nsubprocess.Popen(['sleep', '317.3'])")
+    assert not judge("assert os.system('sleep 317.3 &') == 0")  # runs, fails to spawn, answers right
+    assert not judge("pid = os.fork()\nif pid == 0:\n    import time; time.sleep(317.3)")
+    assert not any("sleep 317.3" in line for line in
                    subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines())
 
 
