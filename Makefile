@@ -16,6 +16,7 @@ export VLLM_CPU_KVCACHE_SPACE ?= 4
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	bash .ci/install-bwrap.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[$(ENGINE),dev]"

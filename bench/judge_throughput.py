@@ -64,7 +64,7 @@ def main() -> None:
 
     he = get_task("humaneval")
     he_problems = he.load(None, None)
-    for p in he_problems:  # calibrate wall limits outside the timing (cached per problem)
+    for p in he_problems:  # reference outputs and wall limits outside the timing (cached per problem)
         he.limits(p)
     start = time.perf_counter()
     passed = sum(he.verify(p, p.metadata["canonical_solution"]).correct for p in he_problems)
@@ -79,8 +79,10 @@ def main() -> None:
           f"{forced_s:.1f} s = {n / forced_s:.0f} answers/s")
     print(f"MATH-500 gold, one process: {m500_ok}/{len(m500_items)} correct in {m500_s:.2f} s = "
           f"{len(m500_items) / m500_s:.0f} answers/s per core")
+    from tasks.boundary import description
+
     print(f"HumanEval canonical: {passed}/{len(he_problems)} passed in {he_s:.1f} s = "
-          f"{len(he_problems) / he_s:.1f} programs/s")
+          f"{len(he_problems) / he_s:.1f} programs/s, sandbox {description()}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
-"""HumanEval (and HumanEval+): write a Python function; pass = its unit tests run to the end.
+"""HumanEval (and HumanEval+): write a Python function; pass = its outputs equal the canonical ones.
 
-The program judged is the prompt (signature, docstring, imports) followed by the code the model
-wrote (the first fenced code block if there is one, else the whole text), the task's tests and
-`check(entry_point)`. It runs in `tasks.sandbox`, never in this process. The wall-clock limit of
-each problem is calibrated from its canonical solution's runtime (x10) with a 3 s floor.
-HumanEval+ (`humaneval_plus`) adds EvalPlus's extra inputs, checked against the canonical
-solution's outputs computed inside the same sandboxed program.
+The verdict is made here, in the trusted parent, by differential testing: the program judged (the
+prompt followed by the code the model wrote: the first fenced code block if there is one, else the
+whole text) runs in `tasks.sandbox` on each test input and returns plain values; they are compared
+(`tasks.typed_values.equal`: strict types, the task's float tolerance) with the canonical
+solution's outputs on the same inputs (`tasks.code_reference`, computed once in the same sandbox).
+Test inputs: HumanEval+'s `base_input` + `plus_input` (with its `atol`); for HumanEval, the literal
+arguments of `candidate(...)` in `check` (`tasks.humaneval_inputs`). Where `check` tests more than
+input -> output (7 HumanEval problems), its code also runs the old way, in the sandbox, as a second
+opinion that can only fail a program, except on HumanEval/32, /38 and /50, which have no literal
+inputs and are judged by that run alone. No test, expected value or canonical solution is inside
+the sandbox of the differential run. Wall-clock limits are 10x the canonical run's time, 3 s floor.
 """
 
 from __future__ import annotations
@@ -14,10 +19,15 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import Any
 
+from tasks import boundary
 from tasks._base import TASKS, Message, Problem, Task, Verdict
+from tasks.code_reference import Reference, reference_outputs
 from tasks.data import DataSource, load_records
-from tasks.sandbox import Limits, run_program
+from tasks.humaneval_inputs import check_inputs
+from tasks.sandbox import Limits, Output, run_on_inputs, run_program
+from tasks.typed_values import equal
 
 SOURCE = DataSource("humaneval/HumanEval.jsonl.gz", "openai/openai_humaneval", "test")
 PLUS_SOURCE = DataSource("humaneval_plus/HumanEvalPlus.jsonl.gz", "evalplus/humanevalplus", "test")
@@ -29,34 +39,6 @@ INSTRUCTION = (
     "```python code block.\n\n```python\n{prompt}```"
 )
 
-PLUS_CHECK = '''
-
-def _ttc_equal(a, b, atol):
-    import math
-    if isinstance(a, float) or isinstance(b, float):
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            if math.isnan(a) and math.isnan(b):
-                return True
-            return abs(a - b) <= max(atol, 1e-6 * max(abs(a), abs(b)))
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_ttc_equal(x, y, atol) for x, y in zip(a, b))
-    return a == b
-
-
-def _ttc_check_plus(candidate):
-    import copy
-    namespace = {{}}
-    exec(_TTC_REFERENCE, namespace)
-    reference = namespace[{entry_point!r}]
-    for args in _TTC_INPUTS:
-        expected = reference(*copy.deepcopy(args))
-        assert _ttc_equal(candidate(*copy.deepcopy(args)), expected, {atol!r}), args
-
-_TTC_REFERENCE = {reference!r}
-_TTC_INPUTS = {inputs!r}
-_ttc_check_plus({entry_point})
-'''
-
 
 def extract_code(completion: str) -> str:
     """The first fenced code block, else the completion itself."""
@@ -64,13 +46,17 @@ def extract_code(completion: str) -> str:
     return m.group(1) if m else completion
 
 
-def build_program(problem: Problem, completion: str) -> str:
+def candidate_program(problem: Problem, completion: str) -> str:
+    """The prompt and the model's code: a reply that (re)defines the function replaces the stub."""
     code = extract_code(completion)
     prompt = problem.metadata.get("prompt", problem.question)
-    # a reply that (re)defines the function follows the prompt's stub and replaces it
-    body = code if f"def {problem.entry_point}" in code else prompt + code
-    head = prompt if body is code else ""
-    return f"{head}\n{body}\n\n{problem.reference}\n\ncheck({problem.entry_point})\n"
+    return f"{prompt}\n{code}\n" if f"def {problem.entry_point}" in code else prompt + code + "\n"
+
+
+def build_program(problem: Problem, completion: str) -> str:
+    """The candidate program followed by HumanEval's own tests and `check(entry_point)`."""
+    program = candidate_program(problem, completion)
+    return f"{program}\n\n{problem.reference}\n\ncheck({problem.entry_point})\n"
 
 
 @cache
@@ -79,56 +65,87 @@ def _calibrated_wall_s(program: str) -> float:
     return max(FLOOR_S, 10.0 * result.seconds)
 
 
+def _limits(wall_s: float) -> Limits:
+    return Limits(wall_s=wall_s, cpu_s=int(wall_s) + 1)
+
+
+def _same(out: Output, ref: Output, atol: float) -> bool:
+    if ref.status == "error" and ref.value == "overflow":
+        return True  # the reference's answer is past the output cap: this input cannot be judged
+    if ref.status == "raised":
+        return out.status == "raised" and out.value == ref.value
+    return ref.status == "ok" and out.status == "ok" and equal(out.value, ref.value, atol)
+
+
 class _HumanEvalBase(Task):
     prompt_version = "1"
-    verifier_version = "1"
     plus = False
 
+    def __init__(self) -> None:
+        # the boundary a judgement ran behind is part of the scoring: runs in different modes never merge
+        self.verifier_version = f"2+{boundary.mode()}"
+
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
+        boundary.require_boundary()  # refuse before any model loads
         rows = load_records(PLUS_SOURCE if self.plus else SOURCE, data_dir, limit)
-        problems = []
-        for row in rows:
-            tests = row["test"]
-            if self.plus:
-                inputs = list(row.get("base_input") or []) + list(row.get("plus_input") or [])
-                tests += PLUS_CHECK.format(
-                    entry_point=row["entry_point"],
-                    reference=row["prompt"] + row["canonical_solution"],
-                    inputs=inputs,
-                    atol=float(row.get("atol") or 0.0),
-                )
-            problems.append(
-                Problem(
-                    task=self.name,
-                    id=row["task_id"],
-                    question=row["prompt"],
-                    reference=tests,
-                    entry_point=row["entry_point"],
-                    metadata={"prompt": row["prompt"], "canonical_solution": row["canonical_solution"]},
-                )
-            )
-        return problems
+        return [self.problem(row) for row in rows]
+
+    def problem(self, row: dict[str, Any]) -> Problem:
+        """A problem from one record (`task_id`, `prompt`, `canonical_solution`, `test`, ...)."""
+        found = check_inputs(row["test"])
+        inputs = (list(row.get("base_input") or []) + list(row.get("plus_input") or [])
+                  if self.plus else found.inputs)
+        return Problem(
+            task=self.name, id=row["task_id"], question=row["prompt"], reference=row["test"],
+            entry_point=row["entry_point"],
+            metadata={"prompt": row["prompt"], "canonical_solution": row["canonical_solution"],
+                      "inputs": inputs, "atol": float(row.get("atol") or 0.0),
+                      "other_tests": found.other_tests or not inputs},
+        )
 
     def messages(self, problem: Problem) -> list[Message]:
         return [{"role": "user", "content": INSTRUCTION.format(prompt=problem.question)}]
 
+    def reference(self, problem: Problem) -> Reference:
+        canonical = candidate_program(problem, problem.metadata.get("canonical_solution", ""))
+        return reference_outputs(self.name, problem.id, canonical, problem.entry_point,
+                                 problem.metadata.get("inputs", []))
+
     def limits(self, problem: Problem) -> Limits:
+        """The differential run's limits (computing the reference outputs on first use)."""
+        return _limits(max(FLOOR_S, 10.0 * self.reference(problem).seconds))
+
+    def _second_opinion_limits(self, problem: Problem) -> Limits:
         canonical = build_program(problem, problem.metadata.get("canonical_solution", ""))
-        wall = _calibrated_wall_s(canonical)
-        return Limits(wall_s=wall, cpu_s=int(wall) + 1)
+        return _limits(_calibrated_wall_s(canonical))
 
     def verify(self, problem: Problem, completion: str) -> Verdict:
         return self.verify_batch([(problem, completion)])[0]
 
+    def _judge(self, problem: Problem, completion: str) -> Verdict:
+        inputs = problem.metadata.get("inputs", [])
+        if inputs:
+            ref = self.reference(problem)
+            outs = run_on_inputs(candidate_program(problem, completion), problem.entry_point, inputs,
+                                 self.limits(problem))
+            atol = problem.metadata.get("atol", 0.0)
+            if not all(_same(o, r, atol) for o, r in zip(outs, ref.outputs, strict=True)):
+                timeout = any(o.status == "timeout" for o in outs)
+                return Verdict(extracted=None, correct=False, status="timeout" if timeout else "fail")
+        if problem.metadata.get("other_tests", True):
+            result = run_program(build_program(problem, completion), self._second_opinion_limits(problem))
+            if not result.passed:
+                status = result.status if result.status in ("timeout", "error") else "fail"
+                return Verdict(extracted=None, correct=False, status=status)
+        return Verdict(extracted=None, correct=True, status="ok")
+
     def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
-        jobs = [(build_program(p, c), self.limits(p)) for p, c in pairs]
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            results = list(pool.map(lambda job: run_program(*job), jobs))
-        return [
-            Verdict(extracted=None, correct=r.passed, status="ok" if r.passed else (
-                r.status if r.status in ("timeout", "error") else "fail"))
-            for r in results
-        ]
+        boundary.require_boundary()
+        workers = max(1, os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            unique = list({p.id: p for p, _ in pairs}.values())
+            list(pool.map(self.limits, unique))  # reference outputs first, each once
+            return list(pool.map(lambda pair: self._judge(*pair), pairs))
 
 
 @TASKS.register("humaneval")
