@@ -73,7 +73,8 @@ def group_pools(rows: Iterable[ScoredRow]) -> Pools:
 
 
 def _scored(rows: list[ScoredRow]) -> list[ScoredSample]:
-    return [ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens) for r in rows]
+    return [ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens, r.vote, r.vote_correct)
+            for r in rows]
 
 
 def _cost(model: ModelInfo, rows: list[ScoredRow]) -> ProblemCost:

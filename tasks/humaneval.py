@@ -112,6 +112,12 @@ class _HumanEvalBase(Task):
     def messages(self, problem: Problem) -> list[Message]:
         return [{"role": "user", "content": INSTRUCTION.format(prompt=problem.question)}]
 
+    def voting_unsupported(self) -> str | None:
+        # The hook to fill: `vote_clusters` keyed by each program's outputs on the prompt's
+        # docstring examples (never the hidden tests); then this returns None.
+        return ("no answer is extracted from a program, and behaviour-based vote keys (outputs on the "
+                "prompt's docstring examples) are not implemented yet; use best_of_n or pass_at_k")
+
     def limits(self, problem: Problem) -> Limits:
         canonical = build_program(problem, problem.metadata.get("canonical_solution", ""))
         wall = _calibrated_wall_s(canonical)

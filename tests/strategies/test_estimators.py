@@ -94,9 +94,17 @@ def test_pass_at_k_closed_form_and_bounds() -> None:
         pass_at_k(5, 1, 6)
 
 
-def test_vote_keys_merge_all_correct_answers() -> None:
-    keys = vote_keys(["1/2", "0.5", "3", None], [True, True, False, False])
-    assert keys == [CORRECT, CORRECT, "3", None]
+def test_vote_keys_never_merge_by_correctness() -> None:
+    # two correct answers the task did not cluster stay two keys (the reference merges nothing);
+    # each is correct because its own representative is
+    keys, correct = vote_keys(["1/2", "0.5", "3", None], [True, True, False, False])
+    assert keys == ["1/2", "0.5", "3", None] and correct == {"1/2", "0.5"}
+    # so two correct minorities lose to a wrong plurality at k = n: the old keys merged them into 2 votes
+    votes, ok = ["1/2", "0.5", "3", "3", "3"], [True, True, False, False, False]
+    keys, correct = vote_keys(votes, ok)
+    assert majority_at_k(keys, 5, correct) == 0.0
+    # a 2-2 tie of two correct keys: the winner is correct either way
+    assert majority_at_k(["1/2", "1/2", "0.5", "0.5", "3"], 5, {"1/2", "0.5"}) == 1.0
 
 
 @pytest.mark.parametrize("seed", range(10))
