@@ -175,6 +175,7 @@ def curve(
                     mean_total_tokens=prompt + tokens,
                     mean_dollars=(prompt * price.input_per_m + tokens * price.output_per_m) / 1e6,
                     bin=label,
+                    oracle=strategy.oracle,
                     extra={
                         "flops_generator": flops,
                         # standard error of the mean accuracy from resampling (0 for exact estimators)

@@ -79,7 +79,7 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
                 status=v.status,
                 prompt_tokens=s.prompt_tokens,
                 completion_tokens=s.completion_tokens,
-                mean_logprob=s.mean_logprob,
+                mean_logprob=s.mean_logprob if s.completion_tokens > 0 else None,  # empty: no score
                 latency_s=s.latency_s,
                 finish_reason=s.finish_reason,
                 engine=s.engine,

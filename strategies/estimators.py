@@ -5,15 +5,16 @@ subsets of the pool, of "the plurality vote key of the subset is a correct one",
 uniformly at random and samples without a key casting no vote. Vote keys are reference-free (see
 `tasks.votes`): a key is correct when its cluster's representative is, so several keys can be.
 
-majority@k is computed in probability space, never with binomial counts (which overflow floats at
-n >= 1030): for each correct key t (n_t samples), its count c in a random k-subset is hypergeometric;
-given c, the other k - c draws are taken class by class (each class's count hypergeometric given the
-draws left), a rival above c ends the path (t loses) and a rival at exactly c adds a tie. Only
-rivals of at least c samples can reach c; smaller classes join the unconstrained rest. Windows of
-the hypergeometric outside mean +- sqrt(20 d (1 - (d-1)/N)) are skipped: by Serfling's inequality
-their mass is below 2 exp(-40) = 8.5e-18 each. Memory is O(n) per problem (a log-factorial table
-and the state vectors). Both estimators are tested against brute-force enumeration and, at n =
-10,000, against exact integer combinatorics.
+Pools of up to 1,000 samples count subsets exactly (binomial rows computed when needed, one per
+class size; the counts stay below 1.8e308). Larger pools are computed in probability space, never
+with binomial counts (which overflow floats at n >= 1030): for each correct key t (n_t samples), its
+count c in a random k-subset is hypergeometric; given c, the other k - c draws are taken class by
+class (each class's count hypergeometric given the draws left), a rival above c ends the path (t
+loses) and a rival at exactly c adds a tie. Only rivals of at least c samples can reach c; smaller
+classes join the unconstrained rest. Windows of the hypergeometric outside mean +- sqrt(20 d (1 -
+(d-1)/N)) are skipped: by Serfling's inequality their mass is below 2 exp(-40) = 8.5e-18 each.
+Memory is O(n) per problem (a log-factorial table and the state vectors). Both estimators are tested
+against brute-force enumeration and, at n = 10,000, against exact integer combinatorics.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Sequence
+from functools import lru_cache
+from math import comb
 
 import numpy as np
 
@@ -92,7 +95,8 @@ def _step(p: np.ndarray, lo: int, c: int, m: int, left: int, lf: np.ndarray,
     cols = p.shape[1] + int(ties.max())
     new_lo = int((ds[:, None] - np.where(ok, xs, -(10**9))).min())
     new_hi = int((ds[:, None] - np.where(ok, xs, 10**9)).max())
-    index = ((ds[:, None] - xs - new_lo) * cols + ties)[:, :, None] + np.arange(p.shape[1])[None, None, :]
+    flat = np.where(ok, (ds[:, None] - xs - new_lo) * cols + ties, 0)  # weight 0 where not ok
+    index = flat[:, :, None] + np.arange(p.shape[1])[None, None, :]
     weights = pmf[:, :, None] * p[:, None, :]
     new = np.bincount(index.ravel(), weights=weights.ravel(), minlength=(new_hi - new_lo + 1) * cols)
     new = new.reshape(-1, cols)
@@ -133,23 +137,80 @@ def _target_share(n_t: int, others: list[int], n: int, k: int, lf: np.ndarray) -
     return total
 
 
-def majority_at_ks(keys: Sequence[str | None], ks: Sequence[int],
-                   correct: Collection[str] = (CORRECT,)) -> list[float]:
-    """majority@k for several k: the sum, over correct keys, of each one's expected share of the win."""
+COUNTS_MAX_N = 1000
+"""Pools up to this size use exact subset counts in floats (fast, shared across k; counts stay below
+C(1029, 514) < 1.8e308); larger pools the hypergeometric path above."""
+
+
+@lru_cache(maxsize=64)
+def _binom_row(m: int) -> np.ndarray:
+    """[C(m, 0), ..., C(m, m)] as floats (one row, computed when first needed)."""
+    return np.array([float(comb(m, x)) for x in range(m + 1)])
+
+
+def _row(m: int, length: int) -> np.ndarray:
+    """C(m, x) for x < length, zero past m."""
+    out = np.zeros(length)
+    row = _binom_row(m)[:length]
+    out[: len(row)] = row
+    return out
+
+
+def _target_counts(n_t: int, others: list[int], n: int, ks: Sequence[int]) -> list[float]:
+    """Per k, E[share of the win of one key with n_t samples] by counting subsets (n <= COUNTS_MAX_N)."""
+    k_max = max(ks)
+    n_abstain = n - n_t - sum(others)
+    others = sorted(others, reverse=True)
+    totals = dict.fromkeys(ks, 0.0)
+    for c in range(1, min(k_max, n_t) + 1):
+        # classes with fewer than c samples can never reach c: they join the unconstrained group,
+        # whose subsets of each size are counted by C(size, x) (Vandermonde).
+        rivals = [m for m in others if m >= c]
+        free = n_abstain + sum(m for m in others if m < c)
+        rows = k_max - c + 1  # rival samples drawn: 0 .. k_max - c
+        # dp[s, t]: ways to pick s samples from rivals (each at most c), t of them tied at exactly c
+        dp = np.zeros((rows, len(rivals) + 1))
+        dp[0, 0] = 1.0
+        for done, m in enumerate(rivals):
+            # this rival contributes x < c samples (weight C(m, x)) or exactly c (a tie)
+            below = _row(m, min(m, c - 1, rows - 1) + 1)
+            tie = float(comb(m, c))
+            new = np.zeros_like(dp)
+            for t in range(done + 1):  # at most `done` earlier rivals can be tied
+                new[:, t] += np.convolve(dp[:, t], below)[:rows]
+                if c < rows:
+                    new[c:, t + 1] += tie * dp[: rows - c, t]
+            dp = new
+        # win[s]: sum over ties t of ways / (t + 1), the uniform tie-break share of the target
+        win = dp @ (1.0 / np.arange(1, len(rivals) + 2))
+        free_row = _row(free, rows)  # C(free, j)
+        for k in ks:
+            if k < c:
+                continue
+            rest = k - c
+            # sum_s C(free, rest - s) * win[s]
+            totals[k] += float(comb(n_t, c)) * float(free_row[rest::-1] @ win[: rest + 1])
+    return [totals[k] / float(comb(n, k)) for k in ks]
+
+
+def majority_at_ks(keys: Sequence[str | None], ks: Sequence[int], correct: Collection[str] = (CORRECT,),
+                   counts_max_n: int = COUNTS_MAX_N) -> list[float]:
+    """majority@k for several k: the sum, over correct keys, of each one's expected share of the win.
+    Pools of at most `counts_max_n` samples count subsets exactly; larger ones use probabilities."""
     n = len(keys)
     for k in ks:
         if not 1 <= k <= n:
             raise ValueError(f"need 1 <= k <= n, got n={n} k={k}")
     counts = Counter(key for key in keys if key is not None)
     targets = [key for key in counts if key in set(correct)]
-    if not targets:
+    if not targets or not ks:
         return [0.0 for _ in ks]
-    lf = _log_factorials(n)
-    out = []
-    for k in ks:
-        value = 0.0
-        for key in targets:
-            others = [m for other, m in counts.items() if other != key]
-            value += _target_share(counts[key], others, n, k, lf)
-        out.append(min(1.0, value))
-    return out
+    values = np.zeros(len(ks))
+    lf = _log_factorials(n) if n > counts_max_n else None
+    for key in targets:
+        others = [m for other, m in counts.items() if other != key]
+        if lf is None:
+            values += _target_counts(counts[key], others, n, ks)
+        else:
+            values += [_target_share(counts[key], others, n, k, lf) for k in ks]
+    return [min(1.0, float(v)) for v in values]
