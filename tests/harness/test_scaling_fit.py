@@ -36,8 +36,6 @@ def test_uncertainty_and_degenerate_cases() -> None:
 def test_every_decade_of_k_weighs_the_same() -> None:
     # a mixture of problems is no exact power law: a fit dominated by the last decade (k = 1..1024 has
     # 90% of its points above 100) would differ from the fit on powers of two (b -0.378 vs -0.337)
-    import numpy as np
-
     p = np.geomspace(1e-4, 0.5, 40)
 
     def coverage(ks: list[int]) -> np.ndarray:
