@@ -1,10 +1,10 @@
 """Coverage scaling fit: c(k) ~ exp(a k^b), the exponentiated power law of repeated sampling.
 
-Fitted by weighted least squares on log(-log c) = log(-a) + b log k over the pass@k points with
-0 < c < 1, each point weighted by the stretch of log k it stands for (half the log-distance to its
+Fitted by weighted least squares on log(-log c) = log(-a) + b log k over the pass@k points with 0 <
+c < 1, each point weighted by the stretch of log k it stands for (half the log-distance to its
 neighbours), so every decade of k weighs the same whatever the grid: on k = 1..1024 the last decade
-would otherwise hold 90% of the points. Uncertainty from a seeded bootstrap over problems. `samples_for(target)` inverts the fit and is
-an extrapolation (say so wherever it is shown).
+would otherwise hold 90% of the points. Uncertainty from a seeded bootstrap over problems.
+`samples_for(target)` inverts the fit and is an extrapolation (say so wherever it is shown).
 """
 
 from __future__ import annotations

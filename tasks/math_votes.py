@@ -3,9 +3,10 @@
 An answer's key is `tasks.math_equiv.normalize` of it (no reference: an `x = 3` reads as `3`). The
 distinct keys of a pool are clustered by `tasks.votes.assign_leaders` with math-verify equivalence
 between two answers (each answer parsed once per pool; plain numbers compared as exact fractions,
-multiple-choice letters only equal themselves). The reference is never read. Each pool is one item
-of a `TimeLimitedPool` (worker processes, so math-verify's own per-call time limits work and a
-pathological answer cannot hang scoring); a pool that overruns `POOL_TIMEOUT_S` keeps its
+multiple-choice letters only equal themselves, and two answers with numeric values more than 1e-4
+apart are unequal without calling math-verify's symbolic check). The reference is never read. Each
+pool is one item of a `TimeLimitedPool` (worker processes, so math-verify's own per-call time limits
+work and a pathological answer cannot hang scoring); a pool that overruns `POOL_TIMEOUT_S` keeps its
 normalised-string clusters (no merges), which `fallbacks()` counts.
 """
 
@@ -24,6 +25,8 @@ from tasks.math_equiv import normalize
 
 POOL_TIMEOUT_S = 60.0
 PAIR_TIMEOUT_S = 2
+NUMERIC_RTOL = 1e-4
+"""Numbers further apart than this (relative) skip math-verify: they cannot be equivalent."""
 _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
 _CHOICE = re.compile(r"^[A-E]$")
 _POOL: TimeLimitedPool | None = None
@@ -53,6 +56,17 @@ def math_leaders(distinct: list[str]) -> list[int]:
                 parsed[a] = []
         return parsed[a]
 
+    values: dict[str, complex | None] = {}
+
+    def value(a: str) -> complex | None:
+        """The answer's numeric value when it is a plain number (a cheap pre-test), else None."""
+        if a not in values:
+            try:
+                values[a] = complex(parse_once(a)[0].evalf()) if parse_once(a) else None
+            except Exception:
+                values[a] = None
+        return values[a]
+
     def equivalent(a: str, b: str) -> bool:
         if _PLAIN.match(a) and _PLAIN.match(b):
             return Fraction(a) == Fraction(b)
@@ -61,6 +75,9 @@ def math_leaders(distinct: list[str]) -> list[int]:
         pa, pb = parse_once(a), parse_once(b)
         if not pa or not pb:
             return False
+        va, vb = value(a), value(b)
+        if va is not None and vb is not None and abs(va - vb) > NUMERIC_RTOL * max(1.0, abs(va), abs(vb)):
+            return False  # two numbers this far apart are never equal (math-verify rounds to 6 digits)
         try:
             return bool(verify(pa, pb, timeout_seconds=PAIR_TIMEOUT_S))
         except Exception:
