@@ -84,7 +84,7 @@ def allocation_curve(
     if not names:
         return []
     probe_rows = [sampled[pid][: strategy.probe] for pid in ids]
-    bins = np.array([agreement([r.answer for r in rows]) for rows in probe_rows])
+    bins = np.array([agreement([r.vote for r in rows]) for rows in probe_rows])  # reference-free keys
     probe_flops = np.array([prefill_flops(info, rows[0].prompt_tokens)
                             + sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in rows)
                             for rows in probe_rows])

@@ -75,6 +75,9 @@ def test_quintile_bins_without_levels(tmp_path: Path) -> None:
     points = build_report(run)
     quintiles = {p.bin for p in points if p.bin.startswith("quintile=")}
     assert quintiles == {f"quintile={i}" for i in range(1, 6)}
+    from harness.report_html import SAME_SAMPLES_NOTE
+
+    assert SAME_SAMPLES_NOTE in (run / "report.html").read_text()  # the bins come from the same samples
     sizes = {p.bin: p.n_problems for p in points if p.strategy == "majority" and p.budget == 1}
     assert all(sizes[f"quintile={i}"] == 6 for i in range(1, 6))
 
