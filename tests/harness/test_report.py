@@ -175,3 +175,15 @@ def test_oracles_get_no_allocation_no_frontier_and_a_dashed_line(tmp_path: Path)
         from strategies import get_strategy
 
         get_strategy("compute_optimal", candidates=["pass_at_k"])
+
+
+def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path) -> None:
+    from harness.score import read_scores
+
+    run = make_run(tmp_path, "old")
+    lines = [json.loads(line) for line in (run / "scores.jsonl").read_text().splitlines()]
+    for row in lines:
+        del row["vote"], row["vote_correct"]
+    (run / "scores.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    rows = read_scores(run / "scores.jsonl")
+    assert all(r.vote == r.answer and r.vote_correct == (r.answer == "7") for r in rows)
