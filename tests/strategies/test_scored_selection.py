@@ -118,3 +118,17 @@ def test_weighted_vote_with_sum_logprob_scores_matches_enumeration(low: float, h
                                        {"7"}, k)
             assert abs(mean - exact) <= max(5 * se, 1e-9), (k, mean, exact, se)
 
+
+
+def test_a_sample_without_a_score_ranks_last_and_a_pool_without_scores_is_refused() -> None:
+    from strategies.scorers import MissingScoreError
+
+    # an empty completion (0 tokens; engines report mean log-prob 0.0 for it) never wins
+    pool = [ScoredSample(None, False, 0.0, 0, None), ScoredSample("5", True, -0.7, 30, "5", True)]
+    for name in ("mean_logprob", "sum_logprob"):
+        assert get_strategy("best_of_n", score=name).expected_accuracy(pool, 2) == 1.0
+    unscored = [ScoredSample("5", True, None, 30, "5", True), ScoredSample("6", False, -0.1, 30, "6")]
+    for strategy in ("best_of_n", "weighted_majority"):
+        with pytest.raises(MissingScoreError, match="have no 'mean_logprob'"):
+            get_strategy(strategy, score="sum_logprob").expected_accuracy(unscored, 1)
+    assert get_strategy("best_of_n", score="neg_length").expected_accuracy(unscored, 2) == 0.5
