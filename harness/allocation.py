@@ -2,8 +2,8 @@
 and a policy selected on one half of the problems and reported on the other (then swapped).
 
 Candidates are the cells of the run's other non-oracle strategies for the same model (pass@k reads
-the reference, so it never competes): each selection strategy
-at each budget (per-problem expected accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs,
+the reference, so it never competes): each selection strategy at each budget (per-problem expected
+accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs,
 as in `analyze.curve` under per_budget accounting) and each search strategy's cells (per-problem
 verdict and traced FLOPs). The probe is the first `probe` samples of the sampled pool; its FLOPs
 and tokens are added to every problem's cost. Points are labelled `compute_optimal`, budget =
