@@ -41,7 +41,8 @@ def main() -> None:
                 answer = "42" if ok[j] else (None if wrong[j] == 0 else f"w{wrong[j]}")
                 logprob = float(-0.3 - rng.random() + 0.2 * ok[j])
                 rows.append(ScoredRow("m", kind, "h", pid, j, answer, bool(ok[j]), "ok", 120, int(tokens[j]),
-                                      logprob, 0.01, "stop", "synthetic"))
+                                      logprob, 0.01, "stop", "synthetic", vote=answer,
+                                      vote_correct=bool(ok[j])))
     info = model_info_from_config("m", "synthetic", {
         "model_type": "llama", "hidden_size": 576, "num_hidden_layers": 30, "num_attention_heads": 9,
         "num_key_value_heads": 3, "intermediate_size": 1536, "vocab_size": 49152,

@@ -1,8 +1,9 @@
 """The compute-optimal allocation curve: per-problem results of every candidate, a difficulty probe,
 and a policy selected on one half of the problems and reported on the other (then swapped).
 
-Candidates are the cells of the run's other strategies for the same model: each selection strategy
-at each budget (per-problem expected accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs,
+Candidates are the cells of the run's other non-oracle strategies for the same model (pass@k reads
+the reference, so it never competes): each selection strategy at each budget (per-problem expected
+accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs,
 as in `analyze.curve` under per_budget accounting) and each search strategy's cells (per-problem
 verdict and traced FLOPs). The probe is the first `probe` samples of the sampled pool; its FLOPs
 and tokens are added to every problem's cost. Points are labelled `compute_optimal`, budget =
@@ -78,12 +79,12 @@ def allocation_curve(
     if not sampled or min(len(v) for v in sampled.values()) < strategy.probe:
         return []
     ids = sorted(sampled)
-    labels = strategy.candidates or [s.name for s in strategies if s.pool != "meta"]
+    labels = strategy.candidate_labels(strategies)  # oracles (pass@k) never compete
     names, acc, flops, tokens, seconds = candidate_matrices(info, pools, strategies, labels, budgets, ids)
     if not names:
         return []
     probe_rows = [sampled[pid][: strategy.probe] for pid in ids]
-    bins = np.array([agreement([r.answer for r in rows]) for rows in probe_rows])
+    bins = np.array([agreement([r.vote for r in rows]) for rows in probe_rows])  # reference-free keys
     probe_flops = np.array([prefill_flops(info, rows[0].prompt_tokens)
                             + sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in rows)
                             for rows in probe_rows])

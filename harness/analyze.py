@@ -73,7 +73,8 @@ def group_pools(rows: Iterable[ScoredRow]) -> Pools:
 
 
 def _scored(rows: list[ScoredRow]) -> list[ScoredSample]:
-    return [ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens) for r in rows]
+    return [ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens, r.vote, r.vote_correct)
+            for r in rows]
 
 
 def _cost(model: ModelInfo, rows: list[ScoredRow]) -> ProblemCost:
@@ -174,6 +175,7 @@ def curve(
                     mean_total_tokens=prompt + tokens,
                     mean_dollars=(prompt * price.input_per_m + tokens * price.output_per_m) / 1e6,
                     bin=label,
+                    oracle=strategy.oracle,
                     extra={
                         "flops_generator": flops,
                         # standard error of the mean accuracy from resampling (0 for exact estimators)

@@ -5,7 +5,7 @@
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
   check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
   claims [NAME ...] [--form cpu|gpu] [key=value ...]    judge papers' claims at matched compute
-  import FILE --task T --model NAME [--params N]        re-verify and store generations made elsewhere
+  import FILE --task T --model NAME [--params N] [--strategies S ...]  re-verify and store generations
 
 Bad input exits with status 2 and one clear message, before any model loads.
 """
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("--results-dir", default="results")
     p_import.add_argument("--data-dir", default=None)
     p_import.add_argument("--name", default=None, help="run name (default import_<model>_<task>)")
+    p_import.add_argument("--strategies", nargs="+", default=None,
+                          help="selection strategies (configs/strategy names) to report, e.g. majority "
+                               "weighted_majority (default: majority pass_at_k, best_of_n with log-probs)")
     args = parser.parse_args(argv)
     try:
         if args.verb == "sweep":
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             from harness.importer import import_generations
 
             import_generations(Path(args.file), args.task, args.model, Path(args.results_dir), args.kind,
-                               args.params, args.temperature, args.data_dir, args.name)
+                               args.params, args.temperature, args.data_dir, args.name,
+                               tuple(args.strategies) if args.strategies else None)
     except (ConfigError, DataNotFoundError, UnknownNameError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

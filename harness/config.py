@@ -302,6 +302,7 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     if unknown:  # options for known strategies outside this sweep are ignored (presets share them)
         raise ConfigError(f"strategy_options names unknown strategies {sorted(unknown)}; "
                           f"valid: {', '.join(group_names('strategy'))}")
+    instances = []
     for s in strats:
         if s.name not in strategies.strategy_names():
             raise ConfigError(unknown_name_message("strategy", s.name, strategies.strategy_names()))
@@ -309,6 +310,7 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
             instance = strategies.get_strategy(s.name, s.label, **s.options)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"strategy {s.label}: bad options {dict(s.options)}: {exc}") from exc
+        instances.append(instance)
         verifier_model = getattr(instance, "verifier_model", None)
         if verifier_model is not None:
             load_group_item("model", str(verifier_model), ModelConfig, "model")
@@ -330,6 +332,7 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
                     f"engine.gpu_memory_utilization ({sweep.engine.gpu_memory_utilization}) + the reward "
                     f"model's ({rm.gpu_memory_utilization}) = {share:.2f} > 0.95; lower "
                     f"engine.gpu_memory_utilization")
+    check_strategies_fit(instances, tasks.get_task(task.name))
     from harness.engines import engine_names
 
     if sweep.engine.name not in engine_names():
@@ -337,6 +340,21 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     if sweep.engine.name == "openai" and not sweep.engine.base_url:
         raise ConfigError("engine=openai needs engine.base_url, e.g. engine.base_url=http://127.0.0.1:8000/v1")
     return ResolvedSweep(sweep=sweep, models=models, strategies=strats)
+
+
+def check_strategies_fit(instances: list[Any], task: Any) -> None:
+    """Voting strategies need reference-free vote keys from the task; compute_optimal never
+    allocates to oracle strategies (pass@k). ConfigError otherwise, before any model loads."""
+    for instance in instances:
+        why = task.voting_unsupported()
+        if instance.votes and why:
+            raise ConfigError(f"strategy {instance.name} votes, but task {task.name} has no reference-free "
+                              f"vote keys: {why}")
+        if hasattr(instance, "candidate_labels"):
+            try:
+                instance.candidate_labels(instances)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from exc
 
 
 def load_sweep_config(overrides: list[str]) -> ResolvedSweep:

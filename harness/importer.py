@@ -1,4 +1,5 @@
-"""`python -m harness import FILE --task T --model NAME`: bring generations made elsewhere into the harness.
+"""`python -m harness import FILE --task T --model NAME`: bring generations made elsewhere into the
+harness.
 
 Input: JSONL, one completion per line:
 
@@ -7,12 +8,17 @@ Input: JSONL, one completion per line:
 
 `problem_id`, `completion`, `completion_tokens` and `prompt_tokens` are required (tokens are the
 compute axis and are never guessed); `index` defaults to the line's order among its problem's lines,
-the rest default to 0 / "stop". Every line is validated before anything is written, and an unknown
-problem id is an error. Completions are re-verified with the task's own verifier, stored as one pool
-(append-only: re-importing the same file adds nothing), and a run folder with the full report is
-written, so `report`, `check` and `claims` work on them. FLOPs need the model's architecture:
-`--model` names a `configs/model` entry (its checkpoint's config is read), or `--params N` gives the
-non-embedding parameter count (then FLOPs are 2N per token, without the attention term).
+`latency_s` to 0 and `finish_reason` to "stop". A line without `mean_logprob` has NO score (never a
+0.0, which would rank first): strategies that rank by log-probs (best_of_n, weighted_majority by
+mean_logprob or sum_logprob) are then refused, naming the field and the line. `--strategies` picks
+the selection strategies reported (names of `configs/strategy`, e.g. `majority weighted_majority`);
+the default is majority, pass_at_k, and best_of_n when every line has a log-prob. Every line is
+validated before anything is written, and an unknown problem id is an error. Completions are re-
+verified with the task's own verifier, stored as one pool (append-only: re-importing the same file
+adds nothing), and a run folder with the full report is written, so `report`, `check` and `claims`
+work on them. FLOPs need the model's architecture: `--model` names a `configs/model` entry (its
+checkpoint's config is read), or `--params N` gives the non-embedding parameter count (then FLOPs
+are 2N per token, without the attention term).
 """
 
 from __future__ import annotations
@@ -21,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.config import CONFIG_DIR, ModelConfig, load_group_item
+from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item
 from harness.judge import json_objects
 from harness.planner import PoolSpec
 from harness.records import ModelInfo, Sample, SamplingParams
 from harness.score import score_pool
-from tasks import get_task
+from tasks import Task, get_task
 
 REQUIRED = {"problem_id": str, "completion": str, "completion_tokens": int, "prompt_tokens": int}
 
@@ -59,6 +65,46 @@ def read_generations(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def logprob(row: dict[str, Any]) -> float | None:
+    value = row.get("mean_logprob")
+    return None if value is None else float(value)
+
+
+DEFAULT_STRATEGIES = ("majority", "pass_at_k", "best_of_n")
+
+
+def import_strategies(
+    labels: tuple[str, ...] | None, rows: list[dict[str, Any]], task: Task, path: Path
+) -> list[StrategyConfig]:
+    """The selection strategies to report, from `configs/strategy`; checked before anything is
+    written: voting needs the task's vote keys, log-prob scorers need every line's `mean_logprob`."""
+    from harness.config import check_strategies_fit
+    from strategies import SelectionStrategy, get_strategy
+    from strategies.scorers import NEEDS_LOGPROB
+
+    unscored = next((r for r in rows if logprob(r) is None and r["completion_tokens"] > 0), None)
+    if labels is None:  # the default: best_of_n only when there are log-probs to rank by
+        labels = tuple(s for s in DEFAULT_STRATEGIES if s != "best_of_n" or unscored is None)
+    configs: list[StrategyConfig] = []
+    instances = []
+    for label in labels:
+        config = load_group_item("strategy", label, StrategyConfig, "strategy")
+        config.label = label
+        instance = get_strategy(config.name, label, **config.options)
+        if not isinstance(instance, SelectionStrategy):
+            raise ValueError(f"--strategies: {label} is not a selection strategy (it must choose among "
+                             f"the imported samples)")
+        score = getattr(instance, "score_name", None)
+        if score in NEEDS_LOGPROB and unscored is not None:
+            raise ImportInputError(
+                f"{path}:{unscored['_line']}: strategy {label} ranks by {score}, but the line "
+                f"has no 'mean_logprob'; add it to every line, or drop {label}")
+        configs.append(config)
+        instances.append(instance)
+    check_strategies_fit(instances, task)
+    return configs
+
+
 def model_info(name: str, params: int | None, store_root: Path) -> ModelInfo:
     if (CONFIG_DIR / "model" / f"{name}.yaml").exists():
         from harness.sweep import _model_info
@@ -77,7 +123,7 @@ def import_generations(
     path: Path, task_name: str, model: str, results_dir: Path, kind: str = "sampled",
     params: int | None = None, temperature: float | None = None, data_dir: str | None = None,
     name: str | None = None,
-    strategies: tuple[str, ...] = ("majority", "pass_at_k", "best_of_n"),
+    strategies: tuple[str, ...] | None = None,
 ) -> ImportResult:
     from harness.sweep import write_run
 
@@ -90,6 +136,7 @@ def import_generations(
         if row["problem_id"] not in known:
             raise ImportInputError(
                 f"{path}:{row['_line']}: unknown {task.name} problem id {row['problem_id']!r}")
+    chosen = [] if kind == "greedy" else import_strategies(strategies, rows, task, path)
     store_root = results_dir / "store"
     info = model_info(model, params, store_root)
     by_problem: dict[str, list[dict[str, Any]]] = {}
@@ -104,23 +151,24 @@ def import_generations(
     samples = []
     for pid, items in by_problem.items():
         for order, row in enumerate(items):
+            lp = logprob(row)
             samples.append(Sample(
                 problem_id=pid, model=model, pool=spec.hash, index=int(row.get("index", order)),
                 text=row["completion"], finish_reason=str(row.get("finish_reason", "stop")),
                 prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"],
-                mean_logprob=float(row.get("mean_logprob", 0.0)),
-                sum_logprob=float(row.get("mean_logprob", 0.0)) * row["completion_tokens"],
+                mean_logprob=lp, sum_logprob=None if lp is None else lp * row["completion_tokens"],
                 latency_s=float(row.get("latency_s", 0.0)), engine=f"imported:{path.name}"))
     have = store.read()
     imported = store.append([s for s in samples if (s.problem_id, s.index) not in have])
     problems = [known[pid] for pid in sorted(by_problem)]
     scored = score_pool(spec, task, problems, store_root)
-    labels = ("greedy",) if kind == "greedy" else strategies
+    listed = ([{"label": "greedy", "name": "greedy", "options": {}}] if kind == "greedy" else
+              [{"label": c.label, "name": c.name, "options": dict(c.options)} for c in chosen])
     meta = {
         "name": name or f"import_{model}_{task.name}", "task": task.name, "prompt_version": "imported",
         "verifier_version": task.verifier_version,
         "budgets": [1 << i for i in range(n.bit_length()) if 1 << i <= n],
-        "strategies": [{"label": s, "name": s, "options": {}} for s in labels],
+        "strategies": listed,
         "prices": {}, "bootstrap": {"resamples": 1000, "seed": 0}, "limit": None,
         "prefill_accounting": "per_budget",
     }

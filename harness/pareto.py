@@ -1,4 +1,8 @@
-"""Pareto frontier of accuracy vs cost: the points no other point beats at equal or lower cost."""
+"""Pareto frontier of accuracy vs cost: the points no other point beats at equal or lower cost.
+
+Oracle points (strategies that read the reference, e.g. pass@k) are upper bounds, not deployable
+arms: `deployable` drops them before any frontier is drawn or flagged.
+"""
 
 from __future__ import annotations
 
@@ -18,3 +22,8 @@ def frontier(points: Sequence[P], cost: Callable[[P], float], accuracy: Callable
             kept.append(p)
             best = accuracy(p)
     return kept
+
+
+def deployable(points: Sequence[P]) -> list[P]:
+    """The points a frontier may hold: every point whose `oracle` attribute is not set."""
+    return [p for p in points if not getattr(p, "oracle", False)]

@@ -65,10 +65,11 @@ class Sample:
     """Tokens of the prompt (shared by all samples of a problem)."""
     completion_tokens: int
     """Tokens generated for this sample."""
-    mean_logprob: float
-    """Mean log-probability of the generated tokens (0.0 when none were generated)."""
-    sum_logprob: float
-    """Sum of log-probabilities of the generated tokens."""
+    mean_logprob: float | None
+    """Mean log-probability of the generated tokens; None: no score (an import without log-probs;
+    a sample with no generated tokens has none either, whatever the engine wrote)."""
+    sum_logprob: float | None
+    """Sum of log-probabilities of the generated tokens (None when `mean_logprob` is)."""
     latency_s: float
     """Wall-clock seconds of the engine call, split evenly over the samples it produced."""
     engine: str
@@ -150,6 +151,9 @@ class CurvePoint:
     """Difficulty bin the point is computed on (`all`, `level=3`, `subject=Algebra`, `quintile=1`)."""
     extra: dict[str, float] = field(default_factory=dict)
     """Strategy-specific figures, e.g. resampling standard error."""
+    oracle: bool = False
+    """The strategy read the reference to choose (pass@k): an upper bound that needs a perfect
+    verifier, drawn dashed and never on the Pareto frontier."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,7 +2,8 @@
 family, and the summary table.
 
 The Pareto plot has log-compute on x, one line per model x strategy with its 95% CI band, and the
-frontier across all of them highlighted as a thick step line.
+frontier across all of them highlighted as a thick step line. Oracle strategies (pass@k reads the
+reference) are drawn dashed as "upper bound, needs a perfect verifier" and are never on the frontier.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.axes import axis, axis_label
-from harness.pareto import frontier
+from harness.pareto import deployable, frontier
 from harness.records import CurvePoint
+
+ORACLE_LABEL = " (upper bound, needs a perfect verifier)"
+ORACLE_NOTE = ("Dashed lines are oracle strategies (pass@k reads the reference to pick a correct sample): "
+               "an upper bound that needs a perfect verifier, never a deployable arm, so they are never on "
+               "the Pareto frontier and never compute_optimal candidates.")
 
 
 def frontier_ids(points: list[CurvePoint], axis_name: str = "flops") -> set[int]:
@@ -22,7 +28,8 @@ def frontier_ids(points: list[CurvePoint], axis_name: str = "flops") -> set[int]
     cost = axis(axis_name)
     ids: set[int] = set()
     for label in {p.bin for p in points}:
-        ids |= {id(p) for p in frontier([p for p in points if p.bin == label], cost, lambda p: p.accuracy)}
+        ids |= {id(p) for p in frontier(deployable([p for p in points if p.bin == label]), cost,
+                                        lambda p: p.accuracy)}
     return ids
 
 
@@ -58,14 +65,16 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
     for i, ((model, strategy), pts) in enumerate(sorted(lines.items())):
         pts.sort(key=cost)
         x = [cost(p) for p in pts]
+        oracle = any(p.oracle for p in pts)
         (line,) = ax.plot(x, [p.accuracy for p in pts], marker=markers[i % len(markers)],
-                          color=palette[i % len(palette)], label=f"{model} / {strategy}")
+                          color=palette[i % len(palette)], linestyle="--" if oracle else "-",
+                          label=f"{model} / {strategy}" + (ORACLE_LABEL if oracle else ""))
         ax.fill_between(x, [p.ci_low for p in pts], [p.ci_high for p in pts], alpha=0.15,
                         color=line.get_color())
         for p in pts:
             ax.annotate(str(p.budget), (cost(p), p.accuracy), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")
-    front = frontier(points, cost, lambda p: p.accuracy)
+    front = frontier(deployable(points), cost, lambda p: p.accuracy)
     if show_frontier and front:
         ax.step([cost(p) for p in front], [p.accuracy for p in front], where="post", color="black",
                 linewidth=2.5, alpha=0.6, label="Pareto frontier", zorder=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.records import CurvePoint
-from harness.report import frontier_ids
+from harness.report import ORACLE_NOTE, frontier_ids
 
 SORT_JS = """
 document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventListener('click', () => {
@@ -35,6 +35,12 @@ tr.front td { background: #fff3c4; font-weight: 600; }
 img { max-width: 100%; border: 1px solid #ddd; } pre { background: #f6f6f6; padding: 1em; overflow: auto; }
 .note { color: #555; font-size: 13px; }
 """
+
+
+SAME_SAMPLES_NOTE = (
+    "The quintile bins rank problems by the pass rate of the same samples these curves are computed from, "
+    "so a bin's accuracy is not measured independently of its difficulty label (hard bins read low, "
+    "easy bins high, by construction).")
 
 
 def _img(path: Path) -> str:
@@ -77,6 +83,7 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
         "95% percentile bootstrap CI over problems. FLOPs per problem = the prompt's prefill (see Compute "
         "accounting below) + k x the mean decode FLOPs (2N + 2 n_layer t d_attn per token at context t). "
         "Highlighted rows are on the Pareto frontier (accuracy vs FLOPs). Click a column to sort.</p>",
+        *([f"<p class='note'>{html.escape(ORACLE_NOTE)}</p>"] if any(p.oracle for p in points) else []),
         *(_img(p) for p in plots),
         "<h2>Curve points</h2>", points_table(overall),
     ]
@@ -84,6 +91,8 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
         parts += [f"<h2>{html.escape(heading)}</h2>", body]
     if binned:
         parts += ["<h2>By difficulty</h2><p class='note'>Highlighted: on the frontier of its bin.</p>",
+                  *([f"<p class='note'>{SAME_SAMPLES_NOTE}</p>"]
+                    if any(p.bin.startswith("quintile=") for p in binned) else []),
                   points_table(binned)]
     parts += [
         "<h2>Versions</h2>", html_table(["package", "version"], [[k, v] for k, v in versions.items()]),

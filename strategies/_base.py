@@ -21,11 +21,16 @@ class ScoredSample:
     answer: str | None
     """Canonical extracted answer (None: no answer)."""
     correct: bool
-    """Verifier verdict."""
-    mean_logprob: float
-    """Mean token log-prob (a free confidence score)."""
+    """Verifier verdict (read only by oracle strategies and to judge a vote's winner)."""
+    mean_logprob: float | None
+    """Mean token log-prob (a free confidence score); None: no score (nothing generated, or an
+    import without log-probs)."""
     completion_tokens: int
     """Generated tokens."""
+    vote: str | None = None
+    """Reference-free vote key: samples with equivalent answers share it (None: no vote)."""
+    vote_correct: bool = False
+    """Whether the representative answer of this sample's vote cluster is correct."""
 
 
 class Strategy:
@@ -34,6 +39,12 @@ class Strategy:
     name: str = ""
     pool: str = "sampled"
     """`greedy` or `sampled` (selection), `search` (drives the engine), `meta` (built from others)."""
+    oracle: bool = False
+    """Reads the reference to choose (pass@k): an upper bound that needs a perfect verifier. Never a
+    compute_optimal candidate, never on the Pareto frontier, drawn dashed."""
+    votes: bool = False
+    """Groups samples by their reference-free vote keys (majority, weighted vote): the task must
+    provide such keys (`Task.voting_unsupported()` is None), checked before any model loads."""
 
 
 class SelectionStrategy(Strategy, ABC):

@@ -3,7 +3,8 @@
 Sort the pool by score, best first. With no ties, sample at rank r (0-based) is the best of a
 uniform k-subset with probability C(n-1-r, k-1)/C(n, k). A group of tied scores at ranks [s, e)
 holds the subset's best with probability (C(n-s, k) - C(n-e, k))/C(n, k), and a uniform tie-break
-picks each of its members equally, so the group contributes its mean correctness.
+picks each of its members equally, so the group contributes its mean correctness. A sample without
+a score (an empty completion) ranks last; a pool whose samples lack the score is refused.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from itertools import groupby
 import numpy as np
 
 from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy
-from strategies.scorers import scorer
+from strategies.scorers import require_scores, scorer
 
 
 def best_of_k(scores: list[float], correct: list[bool], k: int) -> float:
@@ -60,10 +61,12 @@ class BestOfN(SelectionStrategy):
     pool = "sampled"
 
     def __init__(self, score: str = "mean_logprob") -> None:
+        self.score_name = score
         self.score = scorer(score)
 
     def expected_accuracy(self, samples: list[ScoredSample], k: int) -> float:
         return self.expected_accuracies(samples, [k])[0]
 
     def expected_accuracies(self, samples: list[ScoredSample], ks: list[int]) -> list[float]:
+        require_scores(self.name, self.score_name, samples)
         return best_of_ks([self.score(s) for s in samples], [s.correct for s in samples], ks)

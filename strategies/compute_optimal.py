@@ -8,6 +8,8 @@ bin maximising total accuracy subject to mean cost <= target: an exact multiple-
 over bins, solved by merging each bin's options into a Pareto frontier of (cost, accuracy).
 The harness selects on one half of the problems and reports on the other half (and swaps), so a
 curve point is never fitted to the problems it is measured on; the probe's cost is charged.
+Oracle strategies (pass@k: they read the reference) are never candidates: `candidates: []` means
+every non-oracle strategy of the run, and listing an oracle is an error.
 """
 
 from __future__ import annotations
@@ -60,8 +62,26 @@ class ComputeOptimal(Strategy):
             raise ValueError("compute_optimal: probe and targets must be >= 1")
         self.probe = probe
         self.candidates = list(candidates)
-        """Strategy labels to allocate among (empty: every other strategy of the run)."""
+        """Strategy labels to allocate among (empty: every other non-oracle strategy of the run)."""
+        oracles = [c for c in self.candidates if c in STRATEGIES.names() and STRATEGIES.get(c).oracle]
+        if oracles:
+            raise ValueError(oracle_message(oracles))
         self.compare = compare
         """Label of the strategy its plot is drawn against."""
         self.targets = targets
         """Target compute levels: a geometric grid over the candidates' mean costs."""
+
+    def candidate_labels(self, others: Sequence[Strategy]) -> list[str]:
+        """The labels allocated among: `candidates`, or every non-oracle, non-meta strategy of `others`.
+
+        Raises ValueError when `candidates` lists an oracle (a strategy that reads the reference)."""
+        oracles = [s.name for s in others if s.oracle and s.name in self.candidates]
+        if oracles:
+            raise ValueError(oracle_message(oracles))
+        return self.candidates or [s.name for s in others if s.pool != "meta" and not s.oracle]
+
+
+def oracle_message(labels: Sequence[str]) -> str:
+    return (f"compute_optimal: candidates {sorted(labels)} read the reference (oracle strategies: an upper "
+            f"bound needing a perfect verifier) and cannot be allocated; remove them, or use "
+            f"candidates: [] (every non-oracle strategy of the sweep)")

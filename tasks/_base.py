@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tasks.registry import Registry
+from tasks.votes import VoteClusters, cluster_votes
 
 Message = dict[str, str]
 """One chat message: {"role": "system"|"user"|"assistant", "content": str}."""
@@ -73,6 +74,28 @@ class Task(ABC):
     def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
         """Score many (problem, completion) pairs; tasks with costly verifiers run them in parallel."""
         return [self.verify(p, c) for p, c in pairs]
+
+    def voting_unsupported(self) -> str | None:
+        """Why votes cannot be keyed without the reference on this task (None: they can)."""
+        return None
+
+    def vote_key(self, answer: str) -> str:
+        """Normalised form of an extracted answer (equal keys vote together)."""
+        return answer.strip()
+
+    def vote_clusters(
+        self, problem: Problem, completions: list[str], verdicts: list[Verdict]
+    ) -> VoteClusters:
+        """Reference-free vote keys of one problem's pool (see `tasks.votes`). The default clusters
+        by normalised answer string; tasks with a looser equivalence, or whose samples carry no
+        answer (code: cluster programs by their behaviour on the prompt's examples), override it."""
+        return cluster_votes([None if v.extracted is None else self.vote_key(v.extracted) for v in verdicts])
+
+    def vote_clusters_batch(
+        self, pools: list[tuple[Problem, list[str], list[Verdict]]]
+    ) -> list[VoteClusters]:
+        """`vote_clusters` of many pools; tasks with costly equivalence run them in parallel."""
+        return [self.vote_clusters(*pool) for pool in pools]
 
 
 TASKS: Registry[type[Task]] = Registry("task")

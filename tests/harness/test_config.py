@@ -120,3 +120,21 @@ def test_missing_data_names_where_it_looked(tmp_path, capsys, monkeypatch) -> No
     assert main(["sweep", f"results_dir={tmp_path / 'r'}"]) == 2
     err = capsys.readouterr().err
     assert str(tmp_path / "gsm8k" / "test.jsonl") in err and "TTC_DATA_DIR" in err
+
+
+def test_oracles_are_never_compute_optimal_candidates() -> None:
+    for options in ("{candidates:[pass_at_k]}", "{candidates:[majority,pass_at_k]}"):
+        with pytest.raises(ConfigError, match=r"\['pass_at_k'\] read the reference"):
+            load_sweep_config(["strategies=[majority,pass_at_k,compute_optimal]",
+                               f"+strategy_options={{compute_optimal:{options}}}"])
+    ok = load_sweep_config(["strategies=[majority,pass_at_k,compute_optimal]"])  # []: the non-oracles
+    assert [s.name for s in ok.strategies][-1] == "compute_optimal"
+
+
+@pytest.mark.parametrize("strategy", ["majority", "weighted_majority"])
+def test_votes_on_code_tasks_fail_before_any_model_loads(strategy: str) -> None:
+    # HumanEval extracts no answer: without behaviour-based vote keys, majority@k would equal pass@k
+    with pytest.raises(ConfigError, match=rf"strategy {strategy} votes, but task humaneval has no "
+                                          r"reference-free vote keys"):
+        load_sweep_config(["task=humaneval", f"strategies=[pass_at_k,{strategy}]"])
+    load_sweep_config(["task=humaneval", "strategies=[pass_at_k,best_of_n]"])

@@ -75,3 +75,52 @@ def test_import_rejects_bad_lines_before_writing(tmp_path: Path) -> None:
     out = ["--results-dir", str(tmp_path / "r")]
     assert main(["import", str(src), "--task", "gsm8k", "--model", "x", *out]) == 2
     assert main(["import", str(src), "--task", "gsm8k", "--model", "x", "--params", "1000", *out]) == 0
+
+
+def test_import_without_logprobs_has_no_score_and_refuses_ranking(tmp_path: Path) -> None:
+    src = tmp_path / "gens.jsonl"
+    rows = write_generations(src)
+    for r in rows:
+        del r["mean_logprob"]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    results = tmp_path / "r"
+    for label in ("best_of_n", "weighted_majority"):
+        with pytest.raises(ImportInputError, match=rf"gens.jsonl:1: strategy {label} ranks by mean_logprob, "
+                                                   r"but the line has no 'mean_logprob'"):
+            import_generations(src, "gsm8k", "x", results, params=10**6, strategies=(label,))
+        assert not results.exists()
+    # by default: reported without best_of_n, and the samples carry no score (not 0.0)
+    first = import_generations(src, "gsm8k", "x", results, params=10**6)
+    data = load_run(first.run_dir)
+    assert {s["label"] for s in json.loads((first.run_dir / "run.json").read_text())["strategies"]} == {
+        "majority", "pass_at_k"}
+    assert all(r.mean_logprob is None for r in data.rows)
+
+
+def test_import_reports_the_strategies_asked_for(tmp_path: Path) -> None:
+    src = tmp_path / "gens.jsonl"
+    write_generations(src)
+    out = ["--results-dir", str(tmp_path / "r"), "--params", "1000"]
+    assert main(["import", str(src), "--task", "gsm8k", "--model", "x", *out,
+                 "--strategies", "weighted_majority", "majority"]) == 0
+    [run] = [p for p in (tmp_path / "r" / "import_x_gsm8k").iterdir() if p.is_dir()]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert {p["strategy"] for p in metrics["points"]} == {"weighted_majority", "majority"}
+    # a search strategy is not a selection strategy; an unknown name lists the valid ones
+    for bad in ("beam_search", "vibes"):
+        assert main(["import", str(src), "--task", "gsm8k", "--model", "x", *out, "--strategies", bad]) == 2
+
+
+def test_an_empty_completion_never_wins_best_of_n(tmp_path: Path) -> None:
+    # an empty completion (0 tokens) used to score mean log-prob 0.0, the best, and win best-of-N
+    src = tmp_path / "gens.jsonl"
+    [p] = get_task("gsm8k").load(None, 1)
+    lines = [{"problem_id": p.id, "completion": "", "completion_tokens": 0, "prompt_tokens": 90,
+              "mean_logprob": 0.0},
+             {"problem_id": p.id, "completion": f"The answer is \\boxed{{{p.reference}}}.",
+              "completion_tokens": 12, "prompt_tokens": 90, "mean_logprob": -0.4}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    result = import_generations(src, "gsm8k", "x", tmp_path / "r", params=10**6, strategies=("best_of_n",))
+    points = json.loads((result.run_dir / "metrics.json").read_text())["points"]
+    at2 = next(q for q in points if q["strategy"] == "best_of_n" and q["budget"] == 2 and q["bin"] == "all")
+    assert at2["accuracy"] == 1.0

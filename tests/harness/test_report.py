@@ -37,8 +37,9 @@ def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1",
         for kind, n in (("greedy", 1), ("sampled", 8)):
             for j in range(n):
                 ok = rng.random() < p_correct
-                rows.append(ScoredRow(model, kind, "h", pid, j, "7" if ok else rng.choice(["1", "2", None]),
-                                      ok, "ok", 50, rng.randint(20, 200), -0.5, 0.1, "stop", "vllm-x"))
+                answer = "7" if ok else rng.choice(["1", "2", None])
+                rows.append(ScoredRow(model, kind, "h", pid, j, answer, ok, "ok", 50, rng.randint(20, 200),
+                                      -0.5, 0.1, "stop", "vllm-x", vote=answer, vote_correct=ok))
     write_scores(rows, run / "scores.jsonl")
     (run / "problems.jsonl").write_text("".join(json.dumps(p) + "\n" for p in problems))
     return run
@@ -74,6 +75,9 @@ def test_quintile_bins_without_levels(tmp_path: Path) -> None:
     points = build_report(run)
     quintiles = {p.bin for p in points if p.bin.startswith("quintile=")}
     assert quintiles == {f"quintile={i}" for i in range(1, 6)}
+    from harness.report_html import SAME_SAMPLES_NOTE
+
+    assert SAME_SAMPLES_NOTE in (run / "report.html").read_text()  # the bins come from the same samples
     sizes = {p.bin: p.n_problems for p in points if p.strategy == "majority" and p.budget == 1}
     assert all(sizes[f"quintile={i}"] == 6 for i in range(1, 6))
 
@@ -145,3 +149,41 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
                               [1], 200, 0)
     greedy = next(p for p in points if p.strategy == "greedy" and p.bin == "all")
     assert only.accuracy == greedy.accuracy and only.extra["share:greedy@1"] == 1.0
+
+
+def test_oracles_get_no_allocation_no_frontier_and_a_dashed_line(tmp_path: Path) -> None:
+    # the synthetic run: greedy, majority, pass@k (an oracle) and compute_optimal over `[]` candidates
+    run = make_run(tmp_path, "a")
+    meta = json.loads((run / "run.json").read_text())
+    meta["strategies"] += [{"label": "compute_optimal", "name": "compute_optimal",
+                            "options": {"compare": "majority"}}]
+    (run / "run.json").write_text(json.dumps(meta))
+    points = build_report(run)
+    optimal = [p for p in points if p.strategy == "compute_optimal" and p.bin == "all"]
+    assert optimal
+    for p in optimal:  # the whole allocation goes to deployable strategies
+        assert sum(v for k, v in p.extra.items() if k.startswith("share:pass_at_k")) == 0.0
+        assert sum(v for k, v in p.extra.items() if k.startswith("share:")) == pytest.approx(1.0)
+    metrics = json.loads((run / "metrics.json").read_text())["points"]
+    coverage = [p for p in metrics if p["strategy"] == "pass_at_k"]
+    assert coverage and all(p["oracle"] and not p["on_frontier"] for p in coverage)
+    assert any(p["on_frontier"] for p in metrics)
+    svg = (run / "pareto.svg").read_text()
+    assert "upper bound, needs a perfect verifier" in svg and "stroke-dasharray" in svg
+    assert "never on the Pareto frontier" in (run / "report.html").read_text()
+    with pytest.raises(ValueError, match="read the reference"):
+        from strategies import get_strategy
+
+        get_strategy("compute_optimal", candidates=["pass_at_k"])
+
+
+def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path) -> None:
+    from harness.score import read_scores
+
+    run = make_run(tmp_path, "old")
+    lines = [json.loads(line) for line in (run / "scores.jsonl").read_text().splitlines()]
+    for row in lines:
+        del row["vote"], row["vote_correct"]
+    (run / "scores.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    rows = read_scores(run / "scores.jsonl")
+    assert all(r.vote == r.answer and r.vote_correct == (r.answer == "7") for r in rows)

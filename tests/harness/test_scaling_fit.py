@@ -31,3 +31,18 @@ def test_uncertainty_and_degenerate_cases() -> None:
     assert fit is not None and fit.a_ci[0] <= fit.a <= fit.a_ci[1] and fit.b_ci[0] <= fit.b <= fit.b_ci[1]
     assert fit_coverage(ks, np.zeros((5, 4))) is None
     assert fit_coverage(ks, np.ones((5, 4))) is None
+
+
+def test_every_decade_of_k_weighs_the_same() -> None:
+    # a mixture of problems is no exact power law: a fit dominated by the last decade (k = 1..1024 has
+    # 90% of its points above 100) would differ from the fit on powers of two (b -0.378 vs -0.337)
+    p = np.geomspace(1e-4, 0.5, 40)
+
+    def coverage(ks: list[int]) -> np.ndarray:
+        return 1 - (1 - p[:, None]) ** np.asarray(ks)[None, :]
+
+    linear, log2 = list(range(1, 1025)), [2**i for i in range(11)]
+    dense = fit_coverage(linear, coverage(linear), resamples=20)
+    sparse = fit_coverage(log2, coverage(log2), resamples=20)
+    assert dense is not None and sparse is not None
+    assert abs(dense.b - sparse.b) < 0.01 and abs(dense.a - sparse.a) / abs(sparse.a) < 0.03

@@ -94,9 +94,17 @@ def test_pass_at_k_closed_form_and_bounds() -> None:
         pass_at_k(5, 1, 6)
 
 
-def test_vote_keys_merge_all_correct_answers() -> None:
-    keys = vote_keys(["1/2", "0.5", "3", None], [True, True, False, False])
-    assert keys == [CORRECT, CORRECT, "3", None]
+def test_vote_keys_never_merge_by_correctness() -> None:
+    # two correct answers the task did not cluster stay two keys (the reference merges nothing);
+    # each is correct because its own representative is
+    keys, correct = vote_keys(["1/2", "0.5", "3", None], [True, True, False, False])
+    assert keys == ["1/2", "0.5", "3", None] and correct == {"1/2", "0.5"}
+    # so two correct minorities lose to a wrong plurality at k = n: the old keys merged them into 2 votes
+    votes, ok = ["1/2", "0.5", "3", "3", "3"], [True, True, False, False, False]
+    keys, correct = vote_keys(votes, ok)
+    assert majority_at_k(keys, 5, correct) == 0.0
+    # a 2-2 tie of two correct keys: the winner is correct either way
+    assert majority_at_k(["1/2", "1/2", "0.5", "0.5", "3"], 5, {"1/2", "0.5"}) == 1.0
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -108,3 +116,30 @@ def test_majority_at_many_k_equals_one_at_a_time(seed: int) -> None:
     ks = list(range(1, len(keys) + 1))
     assert majority_at_ks(keys, ks) == pytest.approx(
         [float(brute_majority(keys, k)) for k in ks], abs=1e-12)
+
+
+def brute_majority_keys(keys: list[str | None], correct: set[str], k: int) -> Fraction:
+    """Exact share of correct keys among the subset's top-voted keys, averaged over k-subsets."""
+    total = Fraction(0)
+    subsets = list(itertools.combinations(range(len(keys)), k))
+    for s in subsets:
+        votes = Counter(keys[i] for i in s if keys[i] is not None)
+        if votes:
+            top = max(votes.values())
+            winners = [a for a, v in votes.items() if v == top]
+            total += Fraction(sum(a in correct for a in winners), len(winners))
+    return total / len(subsets)
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("counts_max_n", [0, 1000])  # 0: the probability-space path of large pools
+def test_majority_both_paths_match_enumeration(seed: int, counts_max_n: int) -> None:
+    from strategies.estimators import majority_at_ks
+
+    rng = random.Random(900 + seed)
+    n = rng.randint(1, 11)
+    keys = [rng.choice(["x", "y", "a", "b", "s" + str(i), None]) for i in range(n)]
+    correct = {"x", "y"} if seed % 2 else {"x"}
+    ks = list(range(1, n + 1))
+    assert majority_at_ks(keys, ks, correct, counts_max_n=counts_max_n) == pytest.approx(
+        [float(brute_majority_keys(keys, correct, k)) for k in ks], abs=1e-12)
