@@ -40,6 +40,14 @@ def test_beta_confidence_is_the_beta_posterior_tail() -> None:
     assert [BetaRule().should_stop(v, 0) for v in range(1, 6)] == [False, False, False, True, True]
 
 
+@pytest.mark.parametrize("threshold", [0.75, 0.875, 31 / 32, 0.95, 0.955, 0.99])
+def test_beta_rule_stops_at_the_threshold_inclusive(threshold: float) -> None:
+    rule = BetaRule(threshold)
+    for a in range(1, 16):
+        for b in range(0, a + 1):
+            assert rule.should_stop(a, b) == (float(beta_tail_exact(a, b)) >= threshold), (a, b)
+
+
 def simulate(keys: list[str | None], correct: dict[str, bool], order: list[int], cap: int,
              stop: Callable[[int, int], bool], costs: list[float]) -> tuple[Fraction, int, float]:
     """Walk one order by hand: (correct share of the plurality, samples drawn, cost drawn)."""
