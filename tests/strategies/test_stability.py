@@ -43,10 +43,11 @@ def test_g_pass_matches_enumeration(n: int, c: int) -> None:
 
 
 def test_g_pass_threshold_is_exact_where_tau_k_is_an_integer() -> None:
-    # 0.3 x 10 and 0.7 x 10 are 3.0000000000000004 and 7.000000000000001 in floating point
-    for tau, m, c in ((0.3, 3, 5), (0.7, 7, 9)):  # 14 samples: P(X >= m) != P(X >= m + 1) for these c
-        assert g_pass_at_k(14, c, 10, tau) == pytest.approx(float(brute_at_least(14, c, 10, m)), abs=1e-15)
-        assert brute_at_least(14, c, 10, m) != brute_at_least(14, c, 10, m + 1)
+    # 0.28 x 25 is 7.000000000000001 in floating point; the threshold is 7, not 8
+    assert 0.28 * 25 > 7
+    want = brute_at_least(26, 7, 25, 7)
+    assert want == Fraction(19, 26) and brute_at_least(26, 7, 25, 8) == 0
+    assert g_pass_at_k(26, 7, 25, 0.28) == pytest.approx(float(want), abs=1e-15)
 
 
 def test_g_pass_ends_are_pass_at_k_and_pass_hat_k() -> None:
