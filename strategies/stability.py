@@ -36,7 +36,7 @@ def at_least_correct(n: int, c: int, k: int, m: int) -> float:
 
 
 def threshold_count(k: int, tau: float) -> int:
-    """m = max(ceil(tau k), 1), with tau k rounded to 1e-9 first so that 0.3 x 10 is 3, not 4."""
+    """m = max(ceil(tau k), 1), with tau k rounded to 1e-9 first so that 0.28 x 25 is 7, not 8."""
     if not 0.0 <= tau <= 1.0:
         raise ValueError(f"tau must be in [0, 1], got {tau}")
     return max(math.ceil(round(tau * k, 9)), 1)
