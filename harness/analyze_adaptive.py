@@ -13,11 +13,10 @@ import numpy as np
 
 from harness.analyze import Price, bin_groups
 from harness.compute import decode_flops, prefill_flops
-from harness.pool_votes import pool_votes
+from harness.pool_votes import row_votes
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
 from harness.stats import bootstrap_ci
-from strategies import ScoredSample
 from strategies.adaptive import AdaptiveResult, StopRule, adaptive_vote, mean_over_problems
 
 
@@ -43,8 +42,7 @@ def adaptive_curve(
     prompts = []
     for pid in ids:
         rows = by_problem[pid]
-        votes = pool_votes([ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens)
-                            for r in rows])
+        votes = row_votes(rows)
         costs = {
             "tokens": [float(r.completion_tokens) for r in rows],
             "flops": [decode_flops(model, r.prompt_tokens, r.completion_tokens) for r in rows],

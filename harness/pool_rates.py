@@ -15,9 +15,8 @@ from math import comb
 import numpy as np
 
 from harness.analyze import group_pools
-from harness.pool_votes import pool_votes
+from harness.pool_votes import row_votes
 from harness.score import ScoredRow
-from strategies import ScoredSample
 from strategies.vote_ties import tie_rate_at_ks
 
 
@@ -52,8 +51,7 @@ def pool_rates(rows: Iterable[ScoredRow], ks: Sequence[int]) -> list[PoolRates]:
         ties = np.zeros(len(usable))
         silent = np.zeros(len(usable))
         for pool in pools:
-            votes = pool_votes([ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens)
-                                for r in pool])
+            votes = row_votes(pool)
             ties += tie_rate_at_ks(votes.keys, usable)
             abstain = sum(key is None for key in votes.keys)
             silent += [comb(abstain, k) / comb(len(pool), k) for k in usable]

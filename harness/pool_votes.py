@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from harness.score import ScoredRow
 from strategies import ScoredSample
 from strategies.estimators import vote_keys
 from strategies.vote_ties import correctness_map
@@ -28,3 +29,8 @@ class PoolVotes:
 def pool_votes(samples: Sequence[ScoredSample]) -> PoolVotes:
     keys = vote_keys([s.answer for s in samples], [s.correct for s in samples])
     return PoolVotes(tuple(keys), correctness_map(keys, [s.correct for s in samples]))
+
+
+def row_votes(rows: Sequence[ScoredRow]) -> PoolVotes:
+    """`pool_votes` of a problem's scored rows (in pool order)."""
+    return pool_votes([ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens) for r in rows])
