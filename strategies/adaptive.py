@@ -27,11 +27,13 @@ from strategies.vote_ties import Keys, check_correctness
 
 
 class StopRule(Protocol):
-    """Decides from the top two vote counts whether sampling stops."""
+    """Decides from the top two vote counts whether sampling stops (hashable: a frozen dataclass)."""
 
     def should_stop(self, top: int, second: int) -> bool:
         """True: stop after the sample that made the counts (top >= second >= 0, top >= 1)."""
         ...
+
+    def __hash__(self) -> int: ...
 
 
 @lru_cache(maxsize=4096)
@@ -116,9 +118,7 @@ def adaptive_vote(
     counts = np.cumsum(onehot, axis=1)  # [R, t, class]: votes after t + 1 samples
     ordered = np.sort(counts, axis=2)
     top, second = ordered[:, :, -1], ordered[:, :, -2]
-    fire_table = np.array([[v1 >= 1 and v1 >= v2 and rule.should_stop(v1, v2) for v2 in range(n + 1)]
-                           for v1 in range(n + 1)])
-    fires = fire_table[top, second]  # [R, n]
+    fires = _fire_table(rule, n)[top, second]  # [R, n]
     cum_costs = {name: np.cumsum(np.asarray(v, dtype=float)[perms], axis=1) for name, v in costs.items()}
     out = []
     for k in caps:
@@ -138,6 +138,13 @@ def adaptive_vote(
             costs_se={name: _se(v) for name, v in spent.items()},
         ))
     return out
+
+
+@lru_cache(maxsize=64)
+def _fire_table(rule: StopRule, n: int) -> np.ndarray:
+    """[v1, v2] -> does `rule` stop (v1 >= 1, v1 >= v2), shared by every pool of size n."""
+    return np.array([[v1 >= 1 and v1 >= v2 and rule.should_stop(v1, v2) for v2 in range(n + 1)]
+                     for v1 in range(n + 1)])
 
 
 def _se(values: np.ndarray) -> float:
