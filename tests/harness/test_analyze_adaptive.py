@@ -1,0 +1,62 @@
+"""Adaptive curves against the fixed-budget majority curve of `harness.analyze` (a rule that never fires
+is majority at the cap) and against hand-counted costs of a rule that stops early."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from harness.analyze import Price, curve
+from harness.analyze_adaptive import adaptive_curve
+from harness.compute import decode_flops, prefill_flops
+from harness.records import ModelInfo
+from harness.score import ScoredRow
+from strategies.adaptive import BetaRule, MarginRule
+from strategies.majority import Majority
+
+MODEL = ModelInfo(name="m", path="-", n_params=10**6, n_params_nonembedding=8 * 10**5, n_layers=4, d_model=64,
+                  n_heads=4, n_kv_heads=2, d_attn=64, context_length=2048, vocab_size=1000, dtype="float32")
+
+
+def row(pid: str, index: int, answer: str | None, correct: bool, tokens: int, prompt: int,
+        seconds: float) -> ScoredRow:
+    return ScoredRow(model="m", pool_kind="sampled", pool="h", problem_id=pid, index=index, answer=answer,
+                     correct=correct, status="ok", prompt_tokens=prompt, completion_tokens=tokens,
+                     mean_logprob=-0.3, latency_s=seconds, finish_reason="stop", engine="test")
+
+
+def pools(seed: int = 0) -> dict[str, list[ScoredRow]]:
+    rng = random.Random(seed)
+    out = {}
+    for p in range(6):
+        tokens, prompt, seconds = rng.randint(20, 80), rng.randint(30, 60), rng.uniform(0.1, 1.0)
+        answers = [rng.choice(["42", "41", "40", None]) for _ in range(8)]
+        out[f"p{p}"] = [row(f"p{p}", i, a, a == "42", tokens, prompt, seconds) for i, a in enumerate(answers)]
+    return out
+
+
+def test_a_rule_that_never_fires_is_the_majority_curve() -> None:
+    by_problem = pools()
+    price = Price(input_per_m=1.0, output_per_m=4.0)
+    fixed = curve(Majority(), MODEL, "t", by_problem, [1, 2, 4, 8], price=price)
+    adaptive = adaptive_curve("never", MarginRule(99), MODEL, "t", by_problem, [1, 2, 4, 8], resamples=2000,
+                              price=price)
+    assert [p.budget for p in adaptive] == [1, 2, 4, 8]
+    for a, f in zip(adaptive, fixed, strict=True):
+        assert (a.mean_samples, a.n_problems, a.bin) == (f.mean_samples, f.n_problems, f.bin)
+        for field in ("mean_tokens", "mean_flops", "mean_seconds", "mean_total_tokens", "mean_dollars"):
+            assert getattr(a, field) == pytest.approx(getattr(f, field), rel=1e-12), field
+        assert abs(a.accuracy - f.accuracy) <= 4 * a.extra["resample_se"] + 1e-12
+        assert a.ci_low <= a.accuracy <= a.ci_high
+
+
+def test_early_stop_charges_only_the_samples_drawn() -> None:
+    # one problem, 8 identical correct answers of 50 tokens after a 40-token prompt: the Beta rule
+    # (0.95) stops after 4 samples, the margin-2 rule after 2
+    by_problem = {"p": [row("p", i, "7", True, 50, 40, 0.5) for i in range(8)]}
+    (beta,) = adaptive_curve("ac", BetaRule(), MODEL, "t", by_problem, [8])
+    assert (beta.accuracy, beta.mean_samples, beta.mean_tokens, beta.mean_seconds) == (1.0, 4.0, 200.0, 2.0)
+    assert beta.mean_flops == pytest.approx(prefill_flops(MODEL, 40) + 4 * decode_flops(MODEL, 40, 50))
+    (margin,) = adaptive_curve("esc", MarginRule(2), MODEL, "t", by_problem, [8, 16])  # 16 > pool: dropped
+    assert (margin.budget, margin.mean_samples, margin.mean_total_tokens) == (8, 2.0, 140.0)
