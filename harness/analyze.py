@@ -57,7 +57,7 @@ class PoolData:
     @staticmethod
     def build(model: ModelInfo, by_problem: dict[str, list[ScoredRow]]) -> PoolData:
         return PoolData(
-            samples={pid: _scored(rows) for pid, rows in by_problem.items()},
+            samples={pid: scored_samples(rows) for pid, rows in by_problem.items()},
             costs=[_cost(model, by_problem[pid]) for pid in sorted(by_problem)],
         )
 
@@ -72,7 +72,7 @@ def group_pools(rows: Iterable[ScoredRow]) -> Pools:
     return pools
 
 
-def _scored(rows: list[ScoredRow]) -> list[ScoredSample]:
+def scored_samples(rows: list[ScoredRow]) -> list[ScoredSample]:
     return [ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens, r.vote, r.vote_correct)
             for r in rows]
 
@@ -107,7 +107,7 @@ def accuracy_and_error(
     acc = np.empty((len(by_problem), len(ks)))
     err = np.empty((len(by_problem), len(ks)))
     for i, pid in enumerate(sorted(by_problem)):
-        pool = samples[pid] if samples is not None else _scored(by_problem[pid])
+        pool = samples[pid] if samples is not None else scored_samples(by_problem[pid])
         acc[i, :], err[i, :] = strategy.with_resampling_error(pool, ks)
     return acc, err
 

@@ -1,8 +1,8 @@
 """One problem's pool as votes: a key per sample and a verdict per key, what vote metrics read.
 
 The one place that turns scored samples into vote keys for the metrics of `pool_rates` and
-`mixed_pools`: today the keys of `strategies.estimators.vote_keys` (all correct answers share one
-key); reference-free keys plug in here.
+`mixed_pools`: the reference-free cluster keys of `strategies.estimators.vote_keys` (samples whose
+answers the task judges equivalent share a key; a key is correct when its representative is).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from harness.analyze import scored_samples
 from harness.score import ScoredRow
 from strategies import ScoredSample
 from strategies.estimators import vote_keys
-from strategies.vote_ties import correctness_map
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,10 @@ class PoolVotes:
 
 
 def pool_votes(samples: Sequence[ScoredSample]) -> PoolVotes:
-    keys = vote_keys([s.answer for s in samples], [s.correct for s in samples])
-    return PoolVotes(tuple(keys), correctness_map(keys, [s.correct for s in samples]))
+    keys, correct = vote_keys([s.vote for s in samples], [s.vote_correct for s in samples])
+    return PoolVotes(tuple(keys), {k: k in correct for k in keys if k is not None})
 
 
 def row_votes(rows: Sequence[ScoredRow]) -> PoolVotes:
     """`pool_votes` of a problem's scored rows (in pool order)."""
-    return pool_votes([ScoredSample(r.answer, r.correct, r.mean_logprob, r.completion_tokens) for r in rows])
+    return pool_votes(scored_samples(list(rows)))

@@ -156,6 +156,14 @@ def _row(m: int, length: int) -> np.ndarray:
     return out
 
 
+def binomial_table(n: int) -> np.ndarray:
+    """table[m, x] = C(m, x) as floats for 0 <= x <= m <= n: (n+1)^2 floats, for the metrics that
+    need every row (tie rates, two-pool splits) on pools up to COUNTS_MAX_N samples."""
+    if n > COUNTS_MAX_N:
+        raise ValueError(f"binomial_table: pools of up to {COUNTS_MAX_N} samples (floats), got {n}")
+    return np.stack([_row(m, n + 1) for m in range(n + 1)])
+
+
 def _target_counts(n_t: int, others: list[int], n: int, ks: Sequence[int]) -> list[float]:
     """Per k, E[share of the win of one key with n_t samples] by counting subsets (n <= COUNTS_MAX_N)."""
     k_max = max(ks)

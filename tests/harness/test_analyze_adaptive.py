@@ -23,7 +23,8 @@ def row(pid: str, index: int, answer: str | None, correct: bool, tokens: int, pr
         seconds: float) -> ScoredRow:
     return ScoredRow(model="m", pool_kind="sampled", pool="h", problem_id=pid, index=index, answer=answer,
                      correct=correct, status="ok", prompt_tokens=prompt, completion_tokens=tokens,
-                     mean_logprob=-0.3, latency_s=seconds, finish_reason="stop", engine="test")
+                     mean_logprob=-0.3, latency_s=seconds, finish_reason="stop", engine="test",
+                     vote=answer, vote_correct=correct)
 
 
 def pools(seed: int = 0) -> dict[str, list[ScoredRow]]:

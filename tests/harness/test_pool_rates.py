@@ -17,7 +17,7 @@ def row(pid: str, index: int, answer: str | None, correct: bool, finish: str = "
     return ScoredRow(model=model, pool_kind=kind, pool="h", problem_id=pid, index=index, answer=answer,
                      correct=correct, status="ok" if answer else "no_answer", prompt_tokens=10,
                      completion_tokens=5, mean_logprob=-0.5, latency_s=0.1, finish_reason=finish,
-                     engine="test")
+                     engine="test", vote=answer, vote_correct=correct)
 
 
 POOL_A = [("7", True, "stop"), ("7", True, "stop"), ("3", False, "length"), (None, False, "length")]

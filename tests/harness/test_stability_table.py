@@ -20,7 +20,8 @@ def mean(values: list[Fraction]) -> float:
 def row(pid: str, index: int, correct: bool, kind: str = "sampled") -> ScoredRow:
     return ScoredRow(model="m", pool_kind=kind, pool="h", problem_id=pid, index=index,
                      answer="1" if correct else "2", correct=correct, status="ok", prompt_tokens=10,
-                     completion_tokens=5, mean_logprob=-0.5, latency_s=0.1, finish_reason="stop", engine="t")
+                     completion_tokens=5, mean_logprob=-0.5, latency_s=0.1, finish_reason="stop", engine="t",
+                     vote="1" if correct else "2", vote_correct=correct)
 
 
 def test_stability_table_is_the_mean_of_enumerations() -> None:
