@@ -52,7 +52,7 @@ def describe(claim: Claim, form: str, verdicts: list[Verdict], overall: str) -> 
         for c in verdict.comparisons:
             diff = ("no number" if c.difference is None else
                     f"{c.difference:+.3f} {_ci(c.ci_low, c.ci_high)}")
-            if c.independent_ci is not None and c.note.find("paired") >= 0:
+            if c.independent_ci is not None and "paired" in c.note:
                 diff += f" (independent CIs: {_ci(*c.independent_ci)})"
             lines.append(f"  - {c.where}: {diff} -> {c.verdict}" + (f" ({c.note})" if c.note else ""))
     return "\n".join(lines) + "\n"

@@ -103,7 +103,8 @@ def baseline_power(baseline: dict[str, dict[str, Any]], drop: float = 0.10, alph
         for run in sims:
             for key, base in baseline.items():
                 run.setdefault(key, base)
-    failed = [_fails(run, base, alpha, seed + i) for i, (run, base) in enumerate(zip(runs, bases, strict=True))]
+    pairs = enumerate(zip(runs, bases, strict=True))
+    failed = [_fails(run, base, alpha, seed + i) for i, (run, base) in pairs]
     top_key = pools[model][k_top]
     informative = sum(1 for v in baseline[top_key]["per_problem"].values() if v != 0)
     return Power(drop, float(np.mean(failed)), top_key, simulations, informative)

@@ -266,3 +266,20 @@ def test_a_form_whose_arms_cannot_overlap_is_refused_with_the_numbers() -> None:
     assert len(gaps) == 4 and "at best_of_n budget 8" in gaps[-1] and "outside its range" in gaps[-1]
     with pytest.raises(ConfigError, match="cannot be judged"):
         require_overlap(shipped_then, "cpu")
+
+
+def test_verdict_text_lists_every_comparison_measured_or_not() -> None:
+    from harness.claims_run import describe
+
+    claim = load_claim("self_consistency_vs_verification")
+    sc, sc_values = per_problem_arm("majority", [0.3, 0.35, 0.4, 0.45, 0.5, 0.55])  # flops 1e10 .. 32e10
+    v1, v1_values = per_problem_arm("verification[V=1]", [0.2, 0.25, 0.3, 0.3], seed=1)
+    v2, v2_values = per_problem_arm("verification[V=2]", [0.2, 0.25, 0.3, 0.3], seed=2)
+    m = Measured({"self_consistency": sc, "verify_1": v1, "verify_2": v2},
+                 {**sc_values, **v1_values, **v2_values})
+    relations = claim.forms["cpu"].relations
+    verdicts = [judge(r, m, claim.axis) for r in relations]
+    text = describe(claim, "cpu", verdicts, combine([v.verdict for v in verdicts]))
+    assert text.count("  - at ") == sum(len(v.comparisons) for v in verdicts) == 4 + 4 + 6
+    assert "not judged" in text and "independent CIs: [" in text and "paired over 200 problems" in text
+    assert "judged at budgets [1, 2]" in text and "margin 0.03, at 8 x B's compute" in text

@@ -140,7 +140,8 @@ def test_effect_sizes_come_with_a_paired_ci() -> None:
     rng = np.random.default_rng(4)
     difficulty = rng.random(200)
     baseline = run(rng, difficulty)
-    worse = {k: values(np.array([max(0.0, v - 0.1) for v in p["per_problem"].values()])) for k, p in baseline.items()}
+    worse = {k: values(np.array([max(0.0, v - 0.1) for v in p["per_problem"].values()]))
+             for k, p in baseline.items()}
     for c in check(worse, baseline):
         assert c.diff_ci is not None and c.diff_ci[0] <= c.now - c.baseline <= c.diff_ci[1]  # type: ignore[operator]
         assert c.diff_ci[1] < 0
