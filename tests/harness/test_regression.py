@@ -4,6 +4,7 @@ refuses baselines that cannot fail and runs on other problems; simulated power."
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from harness.regression import (
     holm,
     informative_needed,
     keep_failable,
+    load_baseline,
     paired_drop_p_value,
     permutations_for,
 )
@@ -157,3 +159,20 @@ def test_simulated_power_rises_with_the_drop_and_false_alarms_stay_rare() -> Non
     assert none is not None and small is not None and big is not None
     assert none.power <= 0.1 and small.power < big.power and big.power >= 0.95
     assert big.target == "m/pass_at_k/k=8"
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "results" / "baselines" / "smollm2_135m_gsm8k.json"
+
+
+def test_an_all_zero_run_fails_against_the_shipped_baseline() -> None:
+    _, baseline = load_baseline(SHIPPED)
+    zero = {k: {"accuracy": 0.0, "per_problem": dict.fromkeys(v["per_problem"], 0.0)}
+            for k, v in baseline.items()}
+    checks = check(zero, baseline)
+    assert all(c.failed and c.reason == "significant drop" for c in checks)
+
+
+def test_the_shipped_baseline_detects_a_ten_point_drop_with_power_080() -> None:
+    _, baseline = load_baseline(SHIPPED)
+    power = baseline_power(baseline, drop=0.10, simulations=200)
+    assert power is not None and power.power >= 0.8, power
