@@ -24,12 +24,19 @@ from tasks.registry import UnknownNameError
 def run_check(run_dir: str, baseline: str, alpha: float, update: bool) -> int:
     from pathlib import Path
 
-    from harness.regression import check, load_baseline, run_values, table, write_baseline
+    from harness.regression import check, keep_failable, load_baseline, run_values, table, write_baseline
+    from harness.regression_power import baseline_power, describe
 
     meta, values = run_values(Path(run_dir))
     if update:
-        write_baseline(Path(baseline), meta, values)
-        print(f"wrote baseline {baseline} ({len(values)} points)")
+        kept, dropped = keep_failable(values, alpha)
+        for line in dropped:
+            print(f"left out (cannot fail): {line}")
+        if not kept:
+            raise ValueError(f"no point of {run_dir} could fail a check; baseline {baseline} not written")
+        write_baseline(Path(baseline), meta, kept)
+        print(f"wrote baseline {baseline} ({len(kept)} points)")
+        print(describe(baseline_power(kept, alpha=alpha), baseline_power(kept, drop=0.0, alpha=alpha)))
         return 0
     base_meta, base_values = load_baseline(Path(baseline))
     for name in ("task", "prompt_version", "verifier_version"):
@@ -38,6 +45,7 @@ def run_check(run_dir: str, baseline: str, alpha: float, update: bool) -> int:
                              f"{meta.get(name)!r}")
     checks = check(values, base_values, alpha=alpha)
     print(table(checks))
+    print(describe(baseline_power(base_values, alpha=alpha)))
     failed = [c for c in checks if c.failed]
     print(f"{len(failed)} of {len(checks)} points failed (alpha={alpha}, Holm-corrected)")
     return 1 if failed else 0

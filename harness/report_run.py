@@ -19,12 +19,14 @@ from typing import Any
 from harness.analyze import Price, accuracy_matrix, analyze, group_pools
 from harness.environment import hardware, versions
 from harness.matched import MatchedValue, matched_table
+from harness.per_problem import attach_ids, model_id_lists, write_per_problem
 from harness.records import CurvePoint, ModelInfo
 from harness.report import plot_curves, summary_table, write_metrics
 from harness.report_html import html_table, write_html
 from harness.scaling_fit import fit_coverage
 from harness.score import ScoredRow, read_scores
 from harness.sensitivity import band_section, stage_section
+from harness.stats import record_values
 from harness.tracking import log_run
 from strategies import SelectionStrategy, get_strategy
 
@@ -126,8 +128,10 @@ def build_report(
     prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
     strategies = [get_strategy(s["name"], s["label"], **s["options"]) for s in meta["strategies"]]
     accounting = meta.get("prefill_accounting", "per_budget")
-    points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
-                     prices, data.problems, accounting)
+    with record_values() as recorded:  # the per-problem values behind each point's CI
+        points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
+                         prices, data.problems, accounting)
+    write_per_problem(out, attach_ids(points, recorded, model_id_lists(data.rows)))
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
     write_metrics(points, out, {**summary, "runs": [str(d) for d in dirs], "n_samples": len(data.rows),
                                 "engines": sorted({r.engine for r in data.rows}),

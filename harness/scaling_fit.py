@@ -45,7 +45,8 @@ def log_grid_weights(x: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
-def _fit(ks: np.ndarray, cov: np.ndarray) -> tuple[float, float] | None:
+def fit_points(ks: np.ndarray, cov: np.ndarray) -> tuple[float, float] | None:
+    """(a, b) of c(k) = exp(a k^b) by least squares on the points with 0 < c < 1 (None if under 2)."""
     keep = (cov > 0) & (cov < 1)
     if keep.sum() < 2:
         return None
@@ -59,14 +60,14 @@ def fit_coverage(
 ) -> CoverageFit | None:
     """`per_problem[i, j]` = pass@ks[j] of problem i. None when fewer than 2 usable points."""
     k = np.asarray(ks, dtype=float)
-    point = _fit(k, per_problem.mean(axis=0))
+    point = fit_points(k, per_problem.mean(axis=0))
     if point is None:
         return None
     rng = np.random.default_rng(seed)
     boot = []
     n = per_problem.shape[0]
     for _ in range(resamples):
-        fit = _fit(k, per_problem[rng.integers(0, n, n)].mean(axis=0))
+        fit = fit_points(k, per_problem[rng.integers(0, n, n)].mean(axis=0))
         if fit is not None:
             boot.append(fit)
     arr = np.asarray(boot) if boot else np.asarray([point])
