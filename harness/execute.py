@@ -2,13 +2,18 @@
 
 The driver keeps every replica busy by handing the next shard to whichever finishes first, writes
 each finished shard to its pool's store at once (so a kill loses at most the shards in flight),
-and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once. Replicas
-with tensor_parallel_size > 1 GPUs run in their own placement group (`harness.placement`).
+and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once. Each replica
+holds two shards and runs them at once (a threaded actor): both feed one engine, so the next
+shard's requests join the batch while the current one drains (`harness.engines.shared_batch`). On
+CPU, replica i's engine threads are bound to its own `num_cpus_per_replica` cores
+(`harness.engines.cpu_binding`). Replicas with tensor_parallel_size > 1 GPUs run in their own
+placement group (`harness.placement`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, replace
@@ -35,6 +40,8 @@ class Replica:
     ) -> None:
         from harness.engines import create_engine
 
+        self._aux_lock = threading.Lock()
+        """Two shards run at once (threads); auxiliary models load once, under this lock."""
         self.engine = create_engine(engine_name, **engine_kwargs)
         self.engine_kind = engine_name
         self.engine_kwargs = engine_kwargs
@@ -136,15 +143,20 @@ class Replica:
         return samples
 
     def _reward_model(self, name: str) -> Any:
-        if name not in self.reward_models:
-            from harness.engines import create_reward_model
+        with self._aux_lock:
+            if name not in self.reward_models:
+                from harness.engines import create_reward_model
 
-            self.reward_models[name] = create_reward_model(name)
-        return self.reward_models[name]
+                self.reward_models[name] = create_reward_model(name)
+            return self.reward_models[name]
 
     def _verifier(self, name: str) -> tuple[Any, Any]:
         """A second generation engine of the same backend and settings, for another model (the
         generator's own engine when the verifier config names the same weights and settings)."""
+        with self._aux_lock:
+            return self._load_verifier(name)
+
+    def _load_verifier(self, name: str) -> tuple[Any, Any]:
         if name not in self.verifiers:
             from harness.config import ModelConfig, load_group_item
             from harness.embedded import resolve_model_path
@@ -203,7 +215,12 @@ def engine_kwargs(
         "max_num_seqs": engine.max_num_seqs,
         "quantization": engine.quantization,
         "compile": engine.compile,
+        "cpu_threads": cluster.num_cpus_per_replica if cluster is not None else None,
     }
+
+
+PER_REPLICA = 2
+"""Shards a replica holds and runs at once (threads sharing its engine's batch)."""
 
 
 class ShardFailedError(RuntimeError):
@@ -261,15 +278,17 @@ def run_shards(
     extra = (aux,) if aux else ()  # reward / verifier models load with the engine, inside the load time
     group_of: dict[Any, Any] = {}
 
-    def new_replica(group: Any | None = None) -> Any:
+    def new_replica(slot: int, group: Any | None = None) -> Any:
         if grouped and group is None:
             group = placement.new_group(cluster.placement_timeout_s)
-        actor = actor_cls.options(**placement.options(group)).remote(engine.name, kwargs, model.name, *extra)
+        own = {**kwargs, "cpu_slot": slot} if engine.name == "vllm" else kwargs  # its own cores on CPU
+        actor = actor_cls.options(**placement.options(group), max_concurrency=PER_REPLICA).remote(
+            engine.name, own, model.name, *extra)
         group_of[actor] = group
         return actor
 
     try:
-        replicas: list[Any] = [new_replica() for _ in range(n_replicas)]
+        replicas: list[Any] = [new_replica(slot) for slot in range(n_replicas)]
         load_start = time.perf_counter()
         ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
     except BaseException:
@@ -289,7 +308,7 @@ def run_shards(
     bar = tqdm(total=total, unit="sample", desc=model.name, disable=quiet)
     start = time.perf_counter()
     try:
-        for _ in range(2):  # two shards per replica: the next one starts while the driver writes
+        for _ in range(PER_REPLICA):  # the next shard joins the engine's batch while one drains
             for replica in replicas:
                 if queue:
                     shard = queue.popleft()
@@ -311,11 +330,12 @@ def run_shards(
                     queue.appendleft(shard)
                     print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
                           f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
-                if replica in replicas:  # first loss seen from this replica: replace it (same group)
-                    fresh = new_replica(group_of.get(replica))
-                    replicas[replicas.index(replica)] = fresh
+                if replica in replicas:  # first loss seen from this replica: replace it (same slot, group)
+                    slot = replicas.index(replica)
+                    fresh = new_replica(slot, group_of.get(replica))
+                    replicas[slot] = fresh
                     ray.kill(replica)
-                    for _ in range(2):
+                    for _ in range(PER_REPLICA):
                         if queue:
                             nxt = queue.popleft()
                             inflight[fresh.run.remote(nxt)] = (nxt, fresh)
