@@ -147,7 +147,8 @@ class Replica:
             if name not in self.reward_models:
                 from harness.engines import create_reward_model
 
-                self.reward_models[name] = create_reward_model(name)
+                self.reward_models[name] = create_reward_model(
+                    name, self.engine_kwargs.get("cpu_threads"), self.engine_kwargs.get("cpu_slot", 0))
             return self.reward_models[name]
 
     def _verifier(self, name: str) -> tuple[Any, Any]:
@@ -307,6 +308,20 @@ def run_shards(
     quiet = os.environ.get("TTC_NO_PROGRESS") == "1"
     bar = tqdm(total=total, unit="sample", desc=model.name, disable=quiet)
     start = time.perf_counter()
+    suspects: set[int] = set()
+    """Shards that were in flight on a replica that died beside another shard: they run alone."""
+
+    def feed(replica: Any) -> None:
+        """Give `replica` shards until it holds PER_REPLICA (a suspect shard runs alone)."""
+        while queue:
+            mine = [s for s, r in inflight.values() if r is replica]
+            if len(mine) >= PER_REPLICA or any(s.number in suspects for s in mine):
+                return
+            if mine and queue[0].number in suspects:
+                return
+            nxt = queue.popleft()
+            inflight[replica.run.remote(nxt)] = (nxt, replica)
+
     try:
         for _ in range(PER_REPLICA):  # the next shard joins the engine's batch while one drains
             for replica in replicas:
@@ -319,26 +334,35 @@ def run_shards(
             try:
                 samples: list[Sample] = ray.get(ready[0])
             except RayActorError as exc:  # the replica died: its shards go back to the queue
-                failures[shard.number] = failures.get(shard.number, 0) + 1
-                if failures[shard.number] > cluster.max_retries:
-                    failed.append(
-                        f"shard {shard.number} of {model.name} ({len(shard.problem_ids)} problems) failed "
-                        f"{failures[shard.number]} times (max_retries={cluster.max_retries}); "
-                        f"last error: {type(exc).__name__}")
-                    print(f"giving up on {failed[-1]}", flush=True)
+                lost = [shard] + [inflight.pop(ref)[0] for ref in
+                                  [ref for ref, (_, r) in inflight.items() if r is replica]]
+                if len(lost) > 1:  # which one killed it is unknown: none is charged, each reruns alone
+                    suspects.update(s.number for s in lost)
+                    queue.extendleft(sorted(lost, key=lambda s: -s.number))
+                    print(f"replica died ({type(exc).__name__}) running shards "
+                          f"{', '.join(str(s.number) for s in lost)}; each goes to a new replica alone",
+                          flush=True)
                 else:
-                    queue.appendleft(shard)
-                    print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
-                          f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
-                if replica in replicas:  # first loss seen from this replica: replace it (same slot, group)
+                    failures[shard.number] = failures.get(shard.number, 0) + 1
+                    if failures[shard.number] > cluster.max_retries:
+                        failed.append(
+                            f"shard {shard.number} of {model.name} ({len(shard.problem_ids)} problems) "
+                            f"failed {failures[shard.number]} times (max_retries={cluster.max_retries}); "
+                            f"last error: {type(exc).__name__}")
+                        print(f"giving up on {failed[-1]}", flush=True)
+                    else:
+                        queue.appendleft(shard)
+                        print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new "
+                              f"replica (retry {failures[shard.number]} of {cluster.max_retries})",
+                              flush=True)
+                if replica in replicas:  # replace it (same slot, same group)
                     slot = replicas.index(replica)
                     fresh = new_replica(slot, group_of.get(replica))
                     replicas[slot] = fresh
                     ray.kill(replica)
-                    for _ in range(PER_REPLICA):
-                        if queue:
-                            nxt = queue.popleft()
-                            inflight[fresh.run.remote(nxt)] = (nxt, fresh)
+                    feed(fresh)
+                for other in replicas:  # a replica left idle by a suspect's turn takes work again
+                    feed(other)
                 continue
             by_pool: dict[str, list[Sample]] = {}
             for s in samples:
@@ -353,9 +377,7 @@ def run_shards(
                 f"problems {done_problems}/{len(problems)} {written / elapsed:.1f} samples/s "
                 f"{tokens / elapsed:.0f} tok/s"
             )
-            if queue:
-                nxt = queue.popleft()
-                inflight[replica.run.remote(nxt)] = (nxt, replica)
+            feed(replica)
     finally:
         bar.close()
         for replica in replicas:

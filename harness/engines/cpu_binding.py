@@ -8,14 +8,17 @@ reserved. The front-end process mostly waits on the worker, so the rule is: rese
 
 A replica owns `num_cpus` of the cores this process may run on (`os.sched_getaffinity`); replica
 `slot` takes the slot-th such slice (wrapping), so replicas sharing a machine do not share cores.
-A binding already set in the environment wins (it is reported as such). Set before vLLM starts.
+A binding already set in the environment wins (it is reported as such). `bound_threads` sets it
+while vLLM starts its processes and restores the environment after, so nothing leaks to processes
+started later (another replica, a subprocess sweep).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 BIND = "VLLM_CPU_OMP_THREADS_BIND"
@@ -73,10 +76,20 @@ def cpu_binding(num_cpus: float | None = None, slot: int = 0, available: Iterabl
     return CpuBinding(id_list(cores[start:start + width]), "0", len(cores), False)
 
 
-def apply_cpu_binding(num_cpus: float | None = None, slot: int = 0) -> CpuBinding:
-    """Put the binding into this process's environment (for the engine it starts) and log it."""
+@contextlib.contextmanager
+def bound_threads(num_cpus: float | None = None, slot: int = 0) -> Iterator[CpuBinding]:
+    """Inside the block, this process's environment carries the binding (for the engine it starts);
+    the binding's line is printed once."""
     binding = cpu_binding(num_cpus, slot)
+    print(binding.line(), flush=True)
+    saved = {k: os.environ.get(k) for k in binding.env()}
     if not binding.from_environment:
         os.environ.update(binding.env())
-    print(binding.line(), flush=True)
-    return binding
+    try:
+        yield binding
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

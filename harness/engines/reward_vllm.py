@@ -26,7 +26,7 @@ from typing import Any
 
 from harness.compute import prefill_flops
 from harness.config import RewardModelConfig
-from harness.engines.cpu_binding import apply_cpu_binding
+from harness.engines.cpu_binding import bound_threads
 from harness.engines.protocol import Reward
 from harness.engines.vllm_engine import _has_cuda, cpu_dtype
 
@@ -34,7 +34,9 @@ SENTINEL = "\x00SOLUTION\x00"
 
 
 class VLLMRewardModel:
-    def __init__(self, config: RewardModelConfig, model_path: str) -> None:
+    def __init__(self, config: RewardModelConfig, model_path: str, cpu_threads: float | None = None,
+                 cpu_slot: int = 0) -> None:
+        """`cpu_threads`, `cpu_slot`: the cores of the replica on CPU, as for the generator's engine."""
         from harness.model_info import load_model_info
 
         if config.kind not in ("outcome", "process"):
@@ -46,7 +48,6 @@ class VLLMRewardModel:
         saved = os.environ.get("VLLM_CPU_KVCACHE_SPACE")
         if not gpu:  # the reward model's own (small) KV cache; the generator's setting is restored
             os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(config.cpu_kv_cache_gib)
-            apply_cpu_binding()  # in a replica the generator's binding is already set and kept
         import vllm
 
         task = "classify" if config.kind == "outcome" else "token_classify"
@@ -67,7 +68,8 @@ class VLLMRewardModel:
         if gpu:
             kwargs["gpu_memory_utilization"] = config.gpu_memory_utilization
         try:
-            self._llm = vllm.LLM(**kwargs)
+            with bound_threads(cpu_threads, cpu_slot) if not gpu else contextlib.nullcontext():
+                self._llm = vllm.LLM(**kwargs)
         finally:
             if not gpu:
                 if saved is None:

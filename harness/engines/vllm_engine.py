@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from harness.engines.cpu_binding import CpuBinding, apply_cpu_binding
+from harness.engines.cpu_binding import CpuBinding, bound_threads
 from harness.engines.protocol import Message
 from harness.engines.shared_batch import SharedBatch
 from harness.records import Completion, SamplingParams
@@ -78,7 +78,6 @@ class VLLMEngine:
         if not gpu:
             os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(cpu_kv_cache_gib))
             dtype = cpu_dtype(dtype)
-            self.cpu_binding = apply_cpu_binding(cpu_threads, cpu_slot)
         import vllm
 
         kwargs: dict[str, Any] = {
@@ -102,7 +101,10 @@ class VLLMEngine:
         if quantization is not None:
             kwargs["quantization"] = quantization
         self._vllm = vllm
-        self._llm = vllm.LLM(**kwargs)
+        with contextlib.ExitStack() as stack:
+            if not gpu:
+                self.cpu_binding = stack.enter_context(bound_threads(cpu_threads, cpu_slot))
+            self._llm = vllm.LLM(**kwargs)
         self._batch = SharedBatch(self._llm)
         self._tokenizer = self._llm.get_tokenizer()
         self._name = f"vllm-{vllm.__version__}"

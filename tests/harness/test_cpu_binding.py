@@ -44,3 +44,19 @@ def test_bad_input_is_refused() -> None:
         cpu_binding(0, available={0, 1}, environ={})
     with pytest.raises(ValueError, match="no CPU cores"):
         cpu_binding(1, available=set(), environ={})
+
+
+def test_the_binding_is_set_while_the_engine_starts_and_restored_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from harness.engines.cpu_binding import bound_threads
+
+    monkeypatch.delenv(BIND, raising=False)
+    monkeypatch.setenv(RESERVED, "3")
+    with bound_threads(1, slot=1) as b:
+        cores = sorted(os.sched_getaffinity(0))
+        assert os.environ[BIND] == b.bind == str(cores[1 % len(cores)])
+        assert os.environ[RESERVED] == "0"
+    assert BIND not in os.environ and os.environ[RESERVED] == "3"  # nothing leaks to later processes
