@@ -101,3 +101,43 @@ def test_a_lone_caller_is_charged_every_step() -> None:
     assert [o.prompt for o in outputs] == ["x", "y"]
     assert llm.steps == 6
     assert 6 * STEP_S <= seconds < 6 * STEP_S + 0.05
+
+
+class BusyStandIn(StandIn):
+    """Steps that hold the GIL (a busy loop, as a CPU-bound front end does), no sleep."""
+
+    def step(self) -> list[Output]:
+        end = time.perf_counter() + 0.0005
+        while time.perf_counter() < end:
+            pass
+        time.sleep(0)
+        self.steps += 1
+        self.max_live = max(self.max_live, len(self._live))
+        done = []
+        for rid, (prompt, left, taken) in list(self._live.items()):
+            if left == 1:
+                del self._live[rid]
+                done.append(Output(rid, prompt, True, taken + 1))
+            else:
+                self._live[rid] = (prompt, left - 1, taken + 1)
+        return done
+
+
+def test_a_newcomer_joins_at_the_next_step_not_after_the_running_call() -> None:
+    llm = BusyStandIn()
+    batch = SharedBatch(llm)
+    finished_at: dict[str, int] = {}
+
+    def call(name: str, tokens: int) -> None:
+        batch.run([name], [Params(n=1, max_tokens=tokens)])
+        finished_at[name] = llm.steps
+
+    long = threading.Thread(target=call, args=("long", 2000))
+    long.start()
+    while llm.steps < 20:
+        time.sleep(0.001)
+    short = threading.Thread(target=call, args=("short", 5))
+    short.start()
+    short.join()
+    long.join()
+    assert finished_at["short"] < 1000  # served beside the long call, not after its 2000 steps
