@@ -191,8 +191,8 @@ def test_verification_picks_the_best_verified_solution_per_cell() -> None:
         [t] = traces[cell]
         assert t.text == f"answer {letter}" and t.info["picked_score"] == pytest.approx(score)
         v, s = int(cell[0][2:]), cell[1]
-        roles = [c.role for c in t.calls]
-        assert roles.count("verifier") == 2 * s * v  # a critique and a verdict per verification
+        # a critique and a verdict per verification
+        assert sum(c.n for c in t.calls if c.role == "verifier") == 2 * s * v
     verdicts = [p for _, ps in engine.calls for p in ps if p.top_logprobs]
     assert len(verdicts) == 4 and all(p.max_tokens == 1 and p.temperature == 0.0 for p in verdicts)
     assert charged(traces[("V=2", 2)]) == (engine.prompt_tokens, engine.completion_tokens)
