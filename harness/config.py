@@ -130,9 +130,12 @@ class ClusterConfig:
     address: str | None = None
     replicas: int = 1
     num_cpus_per_replica: float = 2
+    """Ray CPUs per replica; on CPU-only machines also the cores its engine threads are bound to
+    (replica i takes the i-th slice of the cores available, `harness.engines.cpu_binding`)."""
     num_gpus_per_replica: float = 0
     shard_size: int = 8
-    """Problems per shard (the unit a replica takes and the driver writes)."""
+    """Problems per shard (the unit a replica takes and the driver writes). A replica runs two shards
+    at once on one engine, so this sets how much a killed replica loses, not the throughput."""
     max_retries: int = 2
     """Times a shard is retried on a fresh replica after its replica died; then the sweep fails."""
     placement_strategy: str = "PACK"

@@ -2,13 +2,18 @@
 
 The driver keeps every replica busy by handing the next shard to whichever finishes first, writes
 each finished shard to its pool's store at once (so a kill loses at most the shards in flight),
-and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once. Replicas
-with tensor_parallel_size > 1 GPUs run in their own placement group (`harness.placement`).
+and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once. Each replica
+holds two shards and runs them at once (a threaded actor): both feed one engine, so the next
+shard's requests join the batch while the current one drains (`harness.engines.shared_batch`). On
+CPU, replica i's engine threads are bound to its own `num_cpus_per_replica` cores
+(`harness.engines.cpu_binding`). Replicas with tensor_parallel_size > 1 GPUs run in their own
+placement group (`harness.placement`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, replace
@@ -35,6 +40,8 @@ class Replica:
     ) -> None:
         from harness.engines import create_engine
 
+        self._aux_lock = threading.Lock()
+        """Two shards run at once (threads); auxiliary models load once, under this lock."""
         self.engine = create_engine(engine_name, **engine_kwargs)
         self.engine_kind = engine_name
         self.engine_kwargs = engine_kwargs
@@ -136,15 +143,21 @@ class Replica:
         return samples
 
     def _reward_model(self, name: str) -> Any:
-        if name not in self.reward_models:
-            from harness.engines import create_reward_model
+        with self._aux_lock:
+            if name not in self.reward_models:
+                from harness.engines import create_reward_model
 
-            self.reward_models[name] = create_reward_model(name)
-        return self.reward_models[name]
+                self.reward_models[name] = create_reward_model(
+                    name, self.engine_kwargs.get("cpu_threads"), self.engine_kwargs.get("cpu_slot", 0))
+            return self.reward_models[name]
 
     def _verifier(self, name: str) -> tuple[Any, Any]:
         """A second generation engine of the same backend and settings, for another model (the
         generator's own engine when the verifier config names the same weights and settings)."""
+        with self._aux_lock:
+            return self._load_verifier(name)
+
+    def _load_verifier(self, name: str) -> tuple[Any, Any]:
         if name not in self.verifiers:
             from harness.config import ModelConfig, load_group_item
             from harness.embedded import resolve_model_path
@@ -203,7 +216,12 @@ def engine_kwargs(
         "max_num_seqs": engine.max_num_seqs,
         "quantization": engine.quantization,
         "compile": engine.compile,
+        "cpu_threads": cluster.num_cpus_per_replica if cluster is not None else None,
     }
+
+
+PER_REPLICA = 2
+"""Shards a replica holds and runs at once (threads sharing its engine's batch)."""
 
 
 class ShardFailedError(RuntimeError):
@@ -261,15 +279,17 @@ def run_shards(
     extra = (aux,) if aux else ()  # reward / verifier models load with the engine, inside the load time
     group_of: dict[Any, Any] = {}
 
-    def new_replica(group: Any | None = None) -> Any:
+    def new_replica(slot: int, group: Any | None = None) -> Any:
         if grouped and group is None:
             group = placement.new_group(cluster.placement_timeout_s)
-        actor = actor_cls.options(**placement.options(group)).remote(engine.name, kwargs, model.name, *extra)
+        own = {**kwargs, "cpu_slot": slot} if engine.name == "vllm" else kwargs  # its own cores on CPU
+        actor = actor_cls.options(**placement.options(group), max_concurrency=PER_REPLICA).remote(
+            engine.name, own, model.name, *extra)
         group_of[actor] = group
         return actor
 
     try:
-        replicas: list[Any] = [new_replica() for _ in range(n_replicas)]
+        replicas: list[Any] = [new_replica(slot) for slot in range(n_replicas)]
         load_start = time.perf_counter()
         ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
     except BaseException:
@@ -288,8 +308,22 @@ def run_shards(
     quiet = os.environ.get("TTC_NO_PROGRESS") == "1"
     bar = tqdm(total=total, unit="sample", desc=model.name, disable=quiet)
     start = time.perf_counter()
+    suspects: set[int] = set()
+    """Shards that were in flight on a replica that died beside another shard: they run alone."""
+
+    def feed(replica: Any) -> None:
+        """Give `replica` shards until it holds PER_REPLICA (a suspect shard runs alone)."""
+        while queue:
+            mine = [s for s, r in inflight.values() if r is replica]
+            if len(mine) >= PER_REPLICA or any(s.number in suspects for s in mine):
+                return
+            if mine and queue[0].number in suspects:
+                return
+            nxt = queue.popleft()
+            inflight[replica.run.remote(nxt)] = (nxt, replica)
+
     try:
-        for _ in range(2):  # two shards per replica: the next one starts while the driver writes
+        for _ in range(PER_REPLICA):  # the next shard joins the engine's batch while one drains
             for replica in replicas:
                 if queue:
                     shard = queue.popleft()
@@ -300,25 +334,35 @@ def run_shards(
             try:
                 samples: list[Sample] = ray.get(ready[0])
             except RayActorError as exc:  # the replica died: its shards go back to the queue
-                failures[shard.number] = failures.get(shard.number, 0) + 1
-                if failures[shard.number] > cluster.max_retries:
-                    failed.append(
-                        f"shard {shard.number} of {model.name} ({len(shard.problem_ids)} problems) failed "
-                        f"{failures[shard.number]} times (max_retries={cluster.max_retries}); "
-                        f"last error: {type(exc).__name__}")
-                    print(f"giving up on {failed[-1]}", flush=True)
+                lost = [shard] + [inflight.pop(ref)[0] for ref in
+                                  [ref for ref, (_, r) in inflight.items() if r is replica]]
+                if len(lost) > 1:  # which one killed it is unknown: none is charged, each reruns alone
+                    suspects.update(s.number for s in lost)
+                    queue.extendleft(sorted(lost, key=lambda s: -s.number))
+                    print(f"replica died ({type(exc).__name__}) running shards "
+                          f"{', '.join(str(s.number) for s in lost)}; each goes to a new replica alone",
+                          flush=True)
                 else:
-                    queue.appendleft(shard)
-                    print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new replica "
-                          f"(retry {failures[shard.number]} of {cluster.max_retries})", flush=True)
-                if replica in replicas:  # first loss seen from this replica: replace it (same group)
-                    fresh = new_replica(group_of.get(replica))
-                    replicas[replicas.index(replica)] = fresh
+                    failures[shard.number] = failures.get(shard.number, 0) + 1
+                    if failures[shard.number] > cluster.max_retries:
+                        failed.append(
+                            f"shard {shard.number} of {model.name} ({len(shard.problem_ids)} problems) "
+                            f"failed {failures[shard.number]} times (max_retries={cluster.max_retries}); "
+                            f"last error: {type(exc).__name__}")
+                        print(f"giving up on {failed[-1]}", flush=True)
+                    else:
+                        queue.appendleft(shard)
+                        print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new "
+                              f"replica (retry {failures[shard.number]} of {cluster.max_retries})",
+                              flush=True)
+                if replica in replicas:  # replace it (same slot, same group)
+                    slot = replicas.index(replica)
+                    fresh = new_replica(slot, group_of.get(replica))
+                    replicas[slot] = fresh
                     ray.kill(replica)
-                    for _ in range(2):
-                        if queue:
-                            nxt = queue.popleft()
-                            inflight[fresh.run.remote(nxt)] = (nxt, fresh)
+                    feed(fresh)
+                for other in replicas:  # a replica left idle by a suspect's turn takes work again
+                    feed(other)
                 continue
             by_pool: dict[str, list[Sample]] = {}
             for s in samples:
@@ -333,9 +377,7 @@ def run_shards(
                 f"problems {done_problems}/{len(problems)} {written / elapsed:.1f} samples/s "
                 f"{tokens / elapsed:.0f} tok/s"
             )
-            if queue:
-                nxt = queue.popleft()
-                inflight[replica.run.remote(nxt)] = (nxt, replica)
+            feed(replica)
     finally:
         bar.close()
         for replica in replicas:

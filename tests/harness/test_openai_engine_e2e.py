@@ -17,6 +17,7 @@ import pytest
 
 from harness.config import load_sweep_config
 from harness.embedded import resolve_model_path
+from harness.engines.cpu_binding import cpu_binding
 from harness.records import SamplingParams
 from harness.store import PoolStore
 from harness.sweep import run_sweep
@@ -40,7 +41,7 @@ def server() -> Iterator[str]:
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", path, "--host", "127.0.0.1",
            "--port", str(port), "--dtype", "float32", "--max-model-len", "1024", "--seed", "0",
            "--compilation-config", '{"mode": 0}']
-    env = dict(os.environ, VLLM_CPU_KVCACHE_SPACE="1")
+    env = dict(os.environ, VLLM_CPU_KVCACHE_SPACE="1", **cpu_binding().env())  # the server gets every core
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.time() + 420

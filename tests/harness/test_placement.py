@@ -104,10 +104,11 @@ def test_each_replica_gets_its_own_group_of_tp_gpu_bundles(tmp_path: Path) -> No
     seen = facts(tmp_path / "store")
     assert len(seen) == 4 and len({json.dumps(f, sort_keys=True) for f in seen}) >= 2
     groups = {f["group"] for f in seen}
-    # 4 GPUs hold 2 replicas of 2 (3 were asked for); the dead replica stored nothing and its
-    # replacement runs in the same group: 2 processes stored samples, and only 2 groups were ever made
+    # 4 GPUs hold 2 replicas of 2 (3 were asked for); the dead replica's replacement runs in the
+    # same group: only 2 groups were ever made. A replica runs two shards at once, so the dead one may
+    # have finished its other shard before dying: 2 or 3 processes stored samples.
     assert len(groups) == 2 and None not in groups
-    assert len({f["pid"] for f in seen}) == 2
+    assert len({f["pid"] for f in seen}) in (2, 3)
     for f in seen:
         assert f["bundles"] == [{"GPU": 1.0, "CPU": 0.5}, {"GPU": 1.0, "CPU": 1.0}]
         assert f["worker"][0] == f["group"] and len(f["worker"][1]) == 1  # child task captured, one GPU

@@ -1,4 +1,4 @@
-"""Search strategies on the real embedded model through real vLLM (one engine for the module).
+"""Search strategies on the real embedded model through real vLLM (the session's one engine).
 
 Each strategy runs on 2 GSM8K problems with small budgets. A counting proxy sits between the
 strategy and the engine and tallies what the engine reported, so the tests check a strategy's
@@ -56,14 +56,8 @@ class CountingEngine:
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[object]:
-    from harness.embedded import resolve_model_path
-    from harness.engines.vllm_engine import VLLMEngine
-
-    engine = VLLMEngine(resolve_model_path("embedded:smollm2-135m-instruct"), seed=0, max_model_len=2048,
-                        cpu_kv_cache_gib=2)
-    yield engine
-    engine.close()
+def engine(real_engine: object) -> object:
+    return real_engine
 
 
 @pytest.fixture(scope="module")
