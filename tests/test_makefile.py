@@ -37,7 +37,8 @@ def _clone(tmp_path: Path, with_data: bool) -> Path:
     shutil.copy(ROOT / "Makefile", clone / "Makefile")
     shutil.copy(ROOT / "pyproject.toml", clone / "pyproject.toml")
     (clone / ".venv").mkdir()
-    (clone / ".venv" / ".installed-cpu").touch()  # an installed CPU venv, newer than pyproject.toml
+    for stamp in (".installed-cpu", ".installed"):  # an installed CPU venv, newer than pyproject.toml
+        (clone / ".venv" / stamp).touch()
     if with_data:
         (tmp_path / "shared" / "data").mkdir(parents=True)
     return clone
