@@ -17,6 +17,7 @@ from harness.config import ResolvedSweep, load_sweep_config
 from harness.embedded import resolve_model_path
 from harness.execute import run_shards
 from harness.model_info import load_model_info
+from harness.model_source import check_model_available
 from harness.planner import make_plan, pool_specs
 from harness.records import ModelInfo
 from harness.report_run import build_report
@@ -73,6 +74,10 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     for spec in specs:
         spec.store(store_root).write_spec(dict(spec.identity(), kind=spec.kind))
     plan = make_plan(specs, task, problems, store_root, sweep.cluster.shard_size)
+    if sweep.engine.name != "openai":  # a served model's weights live on its server
+        for model in resolved.models:
+            if plan.shards_for(model.name) or not (store_root / model.name / "model_info.json").exists():
+                check_model_available(model.name, model.path, model.revision)
     planned = sum(s.params.n for s in specs) * len(problems)
     print(f"plan: {len(problems)} problems, {len(specs)} pools, "
           f"{planned} samples, {plan.n_missing} to generate")

@@ -65,7 +65,8 @@ def test_shared_data_beside_the_clone_is_used(tmp_path: Path) -> None:
 def test_make_sweep_without_shared_data_reaches_the_hub(tmp_path: Path) -> None:
     clone = _clone(tmp_path, with_data=False)
     (tmp_path / "probe.py").write_text(PROBE)
-    done = _make(clone, "sweep", f"PY={sys.executable} {tmp_path / 'probe.py'}", "ARGS=limit=2 wandb.mode=disabled")
+    probe = f"PY={sys.executable} {tmp_path / 'probe.py'}"
+    done = _make(clone, "sweep", probe, "ARGS=limit=2 wandb.mode=disabled")
     assert "HUB openai/gsm8k test" in done.stdout, done.stdout + done.stderr
     assert "benchmark file not found" not in done.stderr
 
@@ -88,7 +89,8 @@ def test_engine_is_part_of_the_install_stamp(tmp_path: Path) -> None:
 def test_ci_run_sets_the_data_folder_only_when_it_exists(tmp_path: Path, with_data: bool) -> None:
     clone = _clone(tmp_path, with_data)
     (clone / ".ci").mkdir()
-    script = (ROOT / ".ci" / "run").read_text().replace("make setup\nmake test\n", 'echo "D=${TTC_DATA_DIR:-}"\n')
+    script = (ROOT / ".ci" / "run").read_text()
+    script = script.replace("make setup\nmake test\n", 'echo "D=${TTC_DATA_DIR:-}"\n')
     (clone / ".ci" / "run").write_text(script)
     env = {k: v for k, v in os.environ.items() if k != "TTC_DATA_DIR"}
     out = subprocess.run(["bash", str(clone / ".ci" / "run")], env=env, capture_output=True, text=True).stdout
