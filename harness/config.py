@@ -194,6 +194,8 @@ class SweepConfig:
     seed: int = 0
     data_dir: str | None = None
     results_dir: str = "results"
+    verbose: bool = False
+    """Show engine and Ray logs on the terminal (else they go to the run folder's engine.log)."""
     prefill_accounting: str = "per_budget"
     """per_budget: one prompt prefill per problem at every budget; pool_split: the pool's one prefill
     split over its n samples (k of them carry k/n)."""
