@@ -278,8 +278,10 @@ def compose(overrides: list[str]) -> DictConfig:
             wanted = str(exc).split(f"'{group}/", 1)[1].split("'", 1)[0]
             raise ConfigError(unknown_name_message(group, wanted, group_names(group))) from exc
         raise ConfigError(str(exc)) from exc
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(str(exc)) from exc
+    except (HydraException, OmegaConfBaseException) as exc:  # Hydra's messages span lines: keep one
+        first = str(exc).strip().splitlines()
+        hint = next((line.strip() for line in first[1:] if line.strip().startswith("To append")), "")
+        raise ConfigError(f"{first[0].strip()} {hint}".strip() if first else repr(exc)) from exc
 
 
 def validate_budgets(budgets: list[Any]) -> list[int]:
