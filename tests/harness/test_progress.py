@@ -5,6 +5,7 @@ at least every 5 s while the first shard is still generating, with the engine's 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import subprocess
@@ -82,7 +83,7 @@ def test_a_real_sweep_talks_to_its_user(tmp_path: Path) -> None:
     # the line moves while the one shard (2 problems) is generating: tokens before any sample is written
     assert any(re.match(r"smollm2_135m: \d+/12 samples, [1-9][\d,]* tokens", t) and "/12 samples" in t
                and not t.startswith("smollm2_135m: 12/12") for _, t in moving), texts
-    gaps = [b - a for (a, _), (b, _) in zip(moving, moving[1:], strict=False)]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(moving)]
     assert max(gaps, default=0.0) < 5.0 + 1.5, gaps
     noisy = [t for t in texts if "INFO" in t or "WARNING" in t or "(Replica" in t]
     assert not noisy, noisy
