@@ -1,7 +1,8 @@
 """Command line: `python -m harness <verb> ...`.
 
   sweep [key=value ...]      run a sweep (Hydra overrides of configs/sweep.yaml)
-  report RUN_DIR             rebuild a run folder's metrics, plot and table
+  report RUN_DIR [RUN_DIR ...] [--out DIR]             rebuild a report (several runs merge into --out,
+                                                       by default into the first RUN_DIR)
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
   check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
   claims [NAME ...] [--form cpu|gpu] [--set key=value]  judge papers' claims at matched compute
