@@ -389,7 +389,7 @@ def run_shards(
             ray.kill(replica)
         placement.release()
         with contextlib.suppress(Exception):
-            reports.shutdown()
+            reports.shutdown(force=True)
     if failed:
         raise ShardFailedError("; ".join(failed))
     return RunStats(written, tokens, load_s, time.perf_counter() - start)
