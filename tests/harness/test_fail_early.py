@@ -111,3 +111,19 @@ def test_cached_hub_model_passes_offline(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], env=_offline_env(tmp_path), capture_output=True,
                           text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_placement_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                     tmp_path: Path) -> None:
+    """The cluster cannot hold a replica (raised where Ray's resources are known): no traceback."""
+    import harness.sweep
+    from harness.placement import PlacementError
+
+    def no_gpus(*args: object, **kwargs: object) -> None:
+        raise PlacementError("tensor_parallel_size=2 needs 2 GPUs per replica; the Ray cluster has 0 GPUs")
+
+    monkeypatch.setattr(harness.sweep, "run_shards", no_gpus)
+    assert main(["sweep", "limit=1", "budgets=[1]", "strategies=[greedy]", "wandb.mode=disabled",
+                 f"results_dir={tmp_path}"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: tensor_parallel_size=2 needs 2 GPUs per replica; the Ray cluster has 0 GPUs\n"
