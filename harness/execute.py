@@ -29,6 +29,7 @@ from harness.progress import (
     ModelProgress,
     Throughput,
     drain,
+    output_to,
     redirect_output,
     start_reporter,
 )
@@ -273,7 +274,8 @@ def run_shards(
     import ray
     from ray.exceptions import RayActorError
 
-    init_ray(cluster, log_to_driver=log_path is None)
+    with output_to(log_path):  # Ray's start-up messages (and its processes' output) to the log too
+        init_ray(cluster, log_to_driver=log_path is None)
     actor_cls: Any = ray.remote(replica_cls)
     kwargs = engine_kwargs(model, model_path, engine, seed, cluster)
     env = {"VLLM_CPU_KVCACHE_SPACE": str(engine.cpu_kv_cache_gib), "TOKENIZERS_PARALLELISM": "false"}
