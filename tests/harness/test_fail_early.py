@@ -127,3 +127,13 @@ def test_placement_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: py
                  f"results_dir={tmp_path}"]) == 2
     err = capsys.readouterr().err
     assert err == "error: tensor_parallel_size=2 needs 2 GPUs per replica; the Ray cluster has 0 GPUs\n"
+
+
+def test_uncached_hub_model_with_the_hub_unreachable_fails_fast(tmp_path: Path) -> None:
+    """Not switched off, just unreachable (a closed local port stands in for the hub)."""
+    env = dict(_offline_env(tmp_path), HF_ENDPOINT="http://127.0.0.1:9")
+    env.pop("HF_HUB_OFFLINE")
+    code = ("from harness.model_source import check_model_available as c\n"
+            "try:\n    c('q', 'Qwen/Qwen2.5-0.5B-Instruct')\nexcept ValueError as e:\n    print(e)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert "the hub cannot be reached" in done.stdout and "model.path=" in done.stdout, done.stderr[-2000:]
