@@ -229,8 +229,8 @@ class ModelProgress:
 
     def close(self) -> None:
         if not self.quiet:
-            self.last_print = 0.0
-            self.show(force=True)
+            if self.done()[0] < self.total:  # ended early (failure or Ctrl-C): say where it stopped
+                self.show(force=True)
             if self.tty:
                 self.out.write("\n")
                 self.out.flush()
