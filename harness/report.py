@@ -4,6 +4,8 @@ family, and the summary table.
 The Pareto plot has log-compute on x, one line per model x strategy with its 95% CI band, and the
 frontier across all of them highlighted as a thick step line. Oracle strategies (pass@k reads the
 reference) are drawn dashed as "upper bound, needs a perfect verifier" and are never on the frontier.
+The y-axis spans [0, 1] unless the
+curves sit in a small part of it; then it is fitted to them (`harness.floor.y_limits`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.axes import axis, axis_label
+from harness.floor import y_limits
 from harness.pareto import deployable, frontier
 from harness.records import CurvePoint
 
@@ -83,8 +86,10 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
     if all(cost(p) > 0 for p in points):
         ax.set_xscale("log")
     ax.set_xlabel(axis_label(axis_name))
-    ax.set_ylabel("accuracy (95% bootstrap CI)")
-    ax.set_ylim(-0.02, 1.02)
+    low, high = y_limits(points)
+    fitted = (low, high) != (-0.02, 1.02)
+    ax.set_ylabel("accuracy (95% bootstrap CI)" + (", y-axis fitted to the data" if fitted else ""))
+    ax.set_ylim(low, high)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")

@@ -34,6 +34,7 @@ th { background: #eee; cursor: pointer; } td.l, th.l { text-align: left; }
 tr.front td { background: #fff3c4; font-weight: 600; }
 img { max-width: 100%; border: 1px solid #ddd; } pre { background: #f6f6f6; padding: 1em; overflow: auto; }
 .note { color: #555; font-size: 13px; }
+.floor { background: #fde8e8; border-left: 4px solid #c33; padding: 6px 10px; }
 """
 
 
@@ -74,11 +75,12 @@ def points_table(points: list[CurvePoint], highlight: bool = True) -> str:
 
 def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Path],
                sections: list[tuple[str, str]], config_yaml: str, versions: dict[str, str],
-               hardware: dict[str, str]) -> None:
+               hardware: dict[str, str], notes: list[str] | None = None) -> None:
     overall = [p for p in points if p.bin == "all"]
     binned = [p for p in points if p.bin != "all"]
     parts = [
         f"<h1>{html.escape(title)}</h1>",
+        *(f"<p class='floor'><b>{html.escape(n)}</b></p>" for n in notes or []),
         "<p class='note'>Accuracy is the exact expectation over k-subsets of one pool per problem, with a "
         "95% percentile bootstrap CI over problems. FLOPs per problem = the prompt's prefill (see Compute "
         "accounting below) + k x the mean decode FLOPs (2N + 2 n_layer t d_attn per token at context t). "

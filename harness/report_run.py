@@ -18,6 +18,7 @@ from typing import Any
 
 from harness.analyze import Price, accuracy_matrix, analyze, group_pools
 from harness.environment import hardware, versions
+from harness.floor import floor_notes
 from harness.matched import MatchedValue, matched_table
 from harness.per_problem import attach_ids, model_id_lists, write_per_problem
 from harness.records import CurvePoint, ModelInfo
@@ -175,8 +176,11 @@ def build_report(
         "one prompt prefill per problem at every budget (the k samples share it, as vLLM's n does)."
         if accounting == "per_budget" else
         "the pool's single prefill split evenly over its n samples; budget k carries k/n of it.") + "</p>"))
+    notes = floor_notes(points, meta["task"])
     write_html(out / "report.html", title, points, [p for p in plots if p.suffix == ".png"], sections,
-               data.config_yaml, versions(), hardware())
+               data.config_yaml, versions(), hardware(), notes)
+    for note in notes:
+        print(note)
     print(summary_table(points))
     log_run(wandb_mode or "disabled", wandb_project, f"{meta['name']}-{time.strftime('%Y%m%d-%H%M%S')}",
             out, {"meta": meta}, points, out / "pareto.png")

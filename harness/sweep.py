@@ -1,8 +1,9 @@
 """A sweep end to end: config -> plan -> generate missing samples -> score -> analyze -> report.
 
-Everything that can be wrong with the input (names, budgets, data) fails before a model loads.
-A rerun generates only samples missing from the store; the run folder
-`<results_dir>/<name>/<timestamp>/` holds the resolved config, scored rows and the report.
+Everything that can be wrong with the input (names, budgets, data, an unreachable model) fails before
+a model loads. A plan line says what will be generated and roughly how long it takes; a rerun
+generates only samples missing from the store; the run folder `<results_dir>/<name>/<timestamp>/`
+holds the resolved config, scored rows, the report and (when anything was generated) `engine.log`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from harness.config import ResolvedSweep, load_sweep_config
 from harness.embedded import resolve_model_path
 from harness.execute import run_shards
 from harness.model_info import load_model_info
+from harness.model_source import check_model_available
 from harness.planner import make_plan, pool_specs
+from harness.progress import Throughput, estimate, log_tail, plan_line, read_throughput, write_throughput
 from harness.records import ModelInfo
 from harness.report_run import build_report
 from harness.score import ScoredRow, score_pool, write_scores
@@ -73,17 +76,38 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     for spec in specs:
         spec.store(store_root).write_spec(dict(spec.identity(), kind=spec.kind))
     plan = make_plan(specs, task, problems, store_root, sweep.cluster.shard_size)
+    if sweep.engine.name != "openai":  # a served model's weights live on its server
+        for model in resolved.models:
+            if plan.shards_for(model.name) or not (store_root / model.name / "model_info.json").exists():
+                check_model_available(model.name, model.path, model.revision)
     planned = sum(s.params.n for s in specs) * len(problems)
-    print(f"plan: {len(problems)} problems, {len(specs)} pools, "
-          f"{planned} samples, {plan.n_missing} to generate")
+    missing = {m.name: sum(s.n_samples for s in plan.shards_for(m.name)) for m in resolved.models}
+    history = {m.name: read_throughput(store_root, m.name) for m in resolved.models}
+    line = plan_line(len(problems), len(specs), planned, plan.n_missing, estimate(missing, history))
+    print(line, flush=True)
 
     generated = 0
     infos: dict[str, ModelInfo] = {}
+    run_dir = new_run_dir(results_dir, sweep.name)
+    log_path = None if sweep.verbose else run_dir / "engine.log"
     for model in resolved.models:
         shards = plan.shards_for(model.name)
         if shards:
             path = resolve_model_path(model.path)
-            stats = run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed, store_root)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            if log_path is not None:
+                print(f"{model.name}: engine and Ray logs go to {log_path} (verbose=true shows them)",
+                      flush=True)
+            try:
+                stats = run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed,
+                                   store_root, log_path=log_path, max_tokens=sweep.max_tokens,
+                                   history=history[model.name])
+            except Exception:
+                if log_path is not None and log_path.exists():
+                    print(f"--- the last lines of {log_path} ---\n{log_tail(log_path)}\n---", flush=True)
+                raise
+            write_throughput(store_root, model.name,
+                             Throughput(stats.samples, stats.tokens, stats.generate_s, stats.load_s))
             generated += stats.samples
             rate = stats.tokens / max(stats.generate_s, 1e-9)
             print(f"{model.name}: {stats.samples} samples, {stats.tokens} tokens in {stats.generate_s:.1f} s "
@@ -92,20 +116,28 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
 
     rows = [row for spec in specs for row in score_pool(spec, task, problems, store_root)]
     run_dir = write_run(results_dir, sweep.name, resolved.to_yaml(), run_meta(resolved, task), infos,
-                        problems, rows, sweep.wandb.mode, sweep.wandb.project)
+                        problems, rows, sweep.wandb.mode, sweep.wandb.project, run_dir=run_dir)
     print(f"generated {generated} new samples; results in {run_dir}")
     return SweepResult(run_dir=run_dir, generated=generated, planned=planned)
+
+
+def new_run_dir(results_dir: Path, name: str) -> Path:
+    """A run folder path `<results_dir>/<name>/<timestamp>/` that does not exist yet (not created)."""
+    run_dir = results_dir / name / time.strftime("%Y%m%d-%H%M%S")
+    while run_dir.exists():
+        run_dir = run_dir.with_name(run_dir.name + "x")
+    return run_dir
 
 
 def write_run(
     results_dir: Path, name: str, config_yaml: str, meta: dict[str, Any], infos: dict[str, ModelInfo],
     problems: list[Problem], rows: list[ScoredRow], wandb_mode: str, wandb_project: str,
+    run_dir: Path | None = None,
 ) -> Path:
-    """A new run folder `<results_dir>/<name>/<timestamp>/` with its report; LATEST points to it."""
-    run_dir = results_dir / name / time.strftime("%Y%m%d-%H%M%S")
-    while run_dir.exists():
-        run_dir = run_dir.with_name(run_dir.name + "x")
-    run_dir.mkdir(parents=True)
+    """The run folder (`run_dir`, or a new `<results_dir>/<name>/<timestamp>/`) with its report;
+    LATEST points to it."""
+    run_dir = run_dir or new_run_dir(results_dir, name)
+    run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(config_yaml)
     (run_dir / "models.json").write_text(json.dumps({k: asdict(v) for k, v in infos.items()}, indent=2))
     (run_dir / "run.json").write_text(json.dumps(meta, indent=2))

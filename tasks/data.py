@@ -57,7 +57,8 @@ def _load_all(source: DataSource, data_dir: str | None) -> list[dict[str, Any]]:
         raise DataNotFoundError(
             f"benchmark file not found: {path} (data folder {folder} from data_dir= or "
             f"TTC_DATA_DIR). Point TTC_DATA_DIR at a folder holding {source.local_path}, "
-            f"or unset it to download {source.hub_id} from the Hugging Face hub."
+            f"or unset it (under make: `make sweep TTC_DATA_DIR=`) to download {source.hub_id} from "
+            f"the Hugging Face hub."
         )
     try:
         import datasets

@@ -88,6 +88,7 @@ class VLLMEngine:
             "revision": revision,
             "trust_remote_code": trust_remote_code,
             "enable_prefix_caching": enable_prefix_caching,
+            "disable_log_stats": False,  # keeps the counters `counters()` reads (harness.progress)
         }
         if gpu:
             kwargs["tensor_parallel_size"] = tensor_parallel_size
@@ -112,6 +113,17 @@ class VLLMEngine:
     @property
     def name(self) -> str:
         return self._name
+
+    def counters(self) -> tuple[int, int]:
+        """(samples finished, tokens generated) since the engine loaded, from vLLM's own metrics; safe to
+        call from another thread while `generate` runs."""
+        done = tokens = 0
+        for metric in self._llm.get_metrics():
+            if metric.name == "vllm:request_success":
+                done += int(getattr(metric, "value", 0))
+            elif metric.name == "vllm:generation_tokens":
+                tokens += int(getattr(metric, "value", 0))
+        return done, tokens
 
     def close(self) -> None:
         """Stop the engine's worker processes now (instead of at interpreter exit)."""
