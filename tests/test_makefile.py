@@ -90,6 +90,7 @@ def test_ci_run_sets_the_data_folder_only_when_it_exists(tmp_path: Path, with_da
     clone = _clone(tmp_path, with_data)
     (clone / ".ci").mkdir()
     script = (ROOT / ".ci" / "run").read_text()
+    script = script.replace("bash .ci/install-bwrap.sh\n", "")  # installs a system package: not here
     script = script.replace("make setup\nmake test\n", 'echo "D=${TTC_DATA_DIR:-}"\n')
     (clone / ".ci" / "run").write_text(script)
     env = {k: v for k, v in os.environ.items() if k != "TTC_DATA_DIR"}
