@@ -9,7 +9,8 @@ Calls are found on each line wherever `entry_point(` occurs: `>>> f(1, 2)` docte
 parses as one call. For a function of ONE parameter, two more example forms are read: `Input: LIT`
 lines and `param = LIT` (`For num = "AB" the output should be 1`), LIT being the shortest text up
 to a blank or the line's end that parses as a literal. Nothing in the prompt is executed; an
-example spread over several lines is not read. On HumanEval, 151 of the 164 prompts give inputs.
+example spread over several lines is not read, nor one whose
+values have no type tag (`tasks.typed_values`, e.g. `1j`). On HumanEval, 151 of the 164 prompts give inputs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import ast
 import re
 from typing import Any
 
+from tasks import typed_values
 from tasks.humaneval_inputs import candidate_calls, literal_args
 
 
@@ -61,6 +63,14 @@ def _one_param(prompt: str, entry_point: str) -> str | None:
     return (args.posonlyargs + args.args)[0].arg
 
 
+def _taggable(args: list[Any]) -> bool:
+    try:
+        typed_values.encode(args)
+    except typed_values.Unsupported:
+        return False  # e.g. a complex literal: the sandbox could not pass it
+    return True
+
+
 def prompt_inputs(prompt: str, entry_point: str) -> list[list[Any]]:
     """Literal arguments of the calls of `entry_point` in the prompt after its definition."""
     header = re.search(rf"^\s*def\s+{re.escape(entry_point)}\s*\(.*$", prompt, re.MULTILINE)
@@ -76,7 +86,7 @@ def prompt_inputs(prompt: str, entry_point: str) -> list[list[Any]]:
         if single is not None and not found:
             found = [_literal_at(line, m.end()) for m in single.finditer(line)]
         for args in found:
-            if args is not None and repr(args) not in seen:
+            if args is not None and repr(args) not in seen and _taggable(args):
                 seen.add(repr(args))
                 inputs.append(args)
     return inputs

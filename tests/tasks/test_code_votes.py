@@ -34,8 +34,18 @@ def test_example_inputs_come_from_the_prompt_docstring() -> None:
                                                             [[1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3]]
     # HumanEval/78: `For num = "AB" the output should be 1.` (a one-parameter function)
     assert task.example_inputs(problems["HumanEval/78"])[:2] == [["AB"], ["1077E"]]
-    assert prompt_inputs('def f(x):\n    """f(1, 2) == 3, f(y) == 1, g(4) ➞ 2, f([1, 2]) ➞ 0"""\n', "f") == [
-        [1, 2], [[1, 2]]]
+    assert prompt_inputs('def f(x):\n    """f(1, 2) == 3, f(y) == 1, g(4) ➞ 2, f([1, 2]) ➞ 0, f(1j)"""\n',
+                         "f") == [[1, 2], [[1, 2]]]
+
+
+def test_a_prompt_without_examples_keys_each_sample_alone() -> None:
+    task = get_task("humaneval")
+    problem = next(p for p in task.load(None, 40) if p.id == "HumanEval/38")
+    assert task.example_inputs(problem) == []  # decode_cyclic's docstring has no example
+    completions = ["    return s\n"] * 3
+    verdicts = task.verify_batch([(problem, c) for c in completions])
+    keys = task.vote_clusters(problem, completions, verdicts).keys
+    assert keys == ("exec:solo0", "exec:solo1", "exec:solo2")
 
 
 def test_programs_cluster_by_behaviour_on_the_examples_never_the_hidden_tests() -> None:
