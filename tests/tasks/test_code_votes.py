@@ -69,7 +69,7 @@ def test_programs_cluster_by_behaviour_on_the_examples_never_the_hidden_tests() 
 def test_majority_on_a_humaneval_pool_votes_by_behaviour(tmp_path: Path) -> None:
     [problem] = get_task("humaneval").load(None, 1)
     # 3 correct programs in two spellings against 5 programs that behave alike on the examples (2 of
-    # them pass the hidden tests): the wrong behaviour wins. Keyed by verdict it was 5 correct vs 3.
+    # them pass the hidden tests): the wrong behaviour wins. Keyed by verdict it would be 5 correct vs 3.
     bodies = [CORRECT, CORRECT, CORRECT_LOOPS, ALWAYS_FALSE, ALWAYS_FALSE, ALWAYS_FALSE, GAMED, GAMED]
     src = tmp_path / "gens.jsonl"
     lines = [{"problem_id": problem.id, "completion": f"```python\n{problem.question}{b}```",
