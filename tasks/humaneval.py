@@ -11,6 +11,8 @@ input -> output (7 HumanEval problems), its code also runs the old way, in the s
 opinion that can only fail a program, except on HumanEval/32, /38 and /50, which have no literal
 inputs and are judged by that run alone. No test, expected value or canonical solution is inside
 the sandbox of the differential run. Wall-clock limits are 10x the canonical run's time, 3 s floor.
+Vote keys (majority, weighted majority) are reference-free: programs clustered by their outputs on
+the inputs of the PROMPT's own examples (`tasks.code_votes`), never on the hidden tests.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from typing import Any
 from tasks import boundary
 from tasks._base import TASKS, Message, Problem, Task, Verdict
 from tasks.code_reference import Reference, reference_outputs
+from tasks.code_votes import code_clusters
 from tasks.data import DataSource, load_records
+from tasks.humaneval_examples import prompt_inputs
 from tasks.humaneval_inputs import check_inputs
 from tasks.sandbox import Limits, Output, run_on_inputs, run_program
 from tasks.typed_values import equal
+from tasks.votes import VoteClusters
 
 SOURCE = DataSource("humaneval/HumanEval.jsonl.gz", "openai/openai_humaneval", "test")
 PLUS_SOURCE = DataSource("humaneval_plus/HumanEvalPlus.jsonl.gz", "evalplus/humanevalplus", "test")
@@ -111,11 +116,38 @@ class _HumanEvalBase(Task):
         return reference_outputs(self.name, problem.id, canonical, problem.entry_point,
                                  problem.metadata.get("inputs", []))
 
-    def voting_unsupported(self) -> str | None:
-        # The hook to fill: `vote_clusters` keyed by each program's outputs on the prompt's
-        # docstring examples (never the hidden tests); then this returns None.
-        return ("no answer is extracted from a program, and behaviour-based vote keys (outputs on the "
-                "prompt's docstring examples) are not implemented yet; use best_of_n or pass_at_k")
+    def example_inputs(self, problem: Problem) -> list[list[Any]]:
+        """Inputs of the prompt's own examples (`tasks.humaneval_examples`), never the hidden tests."""
+        return prompt_inputs(problem.metadata.get("prompt", problem.question), problem.entry_point)
+
+    def vote_clusters(self, problem: Problem, completions: list[str],
+                      verdicts: list[Verdict]) -> VoteClusters:
+        return self.vote_clusters_batch([(problem, completions, verdicts)])[0]
+
+    def vote_clusters_batch(
+        self, pools: list[tuple[Problem, list[str], list[Verdict]]]
+    ) -> list[VoteClusters]:
+        """Programs clustered by behaviour on the prompt's examples (`tasks.code_votes`): each
+        distinct program runs once, all example inputs in one sandbox run, under the task's limits."""
+        boundary.require_boundary()
+        runs: dict[tuple[str, str], tuple[Problem, str, list[list[Any]]]] = {}
+        for problem, completions, _ in pools:
+            inputs = self.example_inputs(problem)
+            if inputs:
+                for c in completions:
+                    runs.setdefault((problem.id, candidate_program(problem, c)), (problem, c, inputs))
+
+        def run(item: tuple[Problem, str, list[list[Any]]]) -> list[Output]:
+            problem, completion, inputs = item
+            return run_on_inputs(candidate_program(problem, completion), problem.entry_point, inputs,
+                                 self.limits(problem))
+
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            list(pool.map(self.limits, list({p.id: p for p, _, _ in pools}.values())))
+            outputs = dict(zip(runs, pool.map(run, runs.values()), strict=True))
+        return [code_clusters([outputs.get((problem.id, candidate_program(problem, c))) for c in completions],
+                              problem.metadata.get("atol", 0.0))
+                for problem, completions, _ in pools]
 
     def limits(self, problem: Problem) -> Limits:
         """The differential run's limits (computing the reference outputs on first use)."""

@@ -51,7 +51,7 @@ def _value(node: ast.expr) -> Any:
     return ast.literal_eval(node)
 
 
-def _literal_args(call: ast.Call) -> list[Any] | None:
+def literal_args(call: ast.Call) -> list[Any] | None:
     if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     try:
@@ -60,7 +60,7 @@ def _literal_args(call: ast.Call) -> list[Any] | None:
         return None
 
 
-def _candidate_calls(node: ast.AST, param: str) -> list[ast.Call]:
+def candidate_calls(node: ast.AST, param: str) -> list[ast.Call]:
     return [n for n in ast.walk(node)
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == param]
 
@@ -68,8 +68,8 @@ def _candidate_calls(node: ast.AST, param: str) -> list[ast.Call]:
 def _is_input_output(stmt: ast.stmt, param: str) -> bool:
     if not isinstance(stmt, ast.Assert):
         return False
-    calls = _candidate_calls(stmt.test, param)
-    if len(calls) != 1 or _literal_args(calls[0]) is None:
+    calls = candidate_calls(stmt.test, param)
+    if len(calls) != 1 or literal_args(calls[0]) is None:
         return False
     for node in ast.walk(stmt.test):
         if isinstance(node, ast.Name) and node.id not in _PURE and node.id != param:
@@ -103,8 +103,8 @@ def check_inputs(test_source: str) -> CheckInputs:
     param = check.args.args[0].arg
     inputs: list[list[Any]] = []
     seen: set[str] = set()
-    for call in _candidate_calls(check, param):
-        args = _literal_args(call)
+    for call in candidate_calls(check, param):
+        args = literal_args(call)
         if args is not None and repr(args) not in seen:
             seen.add(repr(args))
             inputs.append(args)

@@ -132,9 +132,21 @@ def test_oracles_are_never_compute_optimal_candidates() -> None:
 
 
 @pytest.mark.parametrize("strategy", ["majority", "weighted_majority"])
-def test_votes_on_code_tasks_fail_before_any_model_loads(strategy: str) -> None:
-    # HumanEval extracts no answer: without behaviour-based vote keys, majority@k would equal pass@k
+def test_votes_on_code_tasks_resolve_with_behaviour_keys(strategy: str) -> None:
+    # HumanEval votes by behaviour on the prompt's examples (tasks.code_votes): no longer refused
+    for task in ("humaneval", "humaneval_plus"):
+        resolved = load_sweep_config([f"task={task}", f"strategies=[pass_at_k,{strategy}]"])
+        assert [s.name for s in resolved.strategies] == ["pass_at_k", strategy]
+    # a task without reference-free keys is still refused before any model loads
+    from harness.config import check_strategies_fit
+    from tasks import get_task
+
+    class NoKeys(type(get_task("humaneval"))):  # type: ignore[misc]
+        def voting_unsupported(self) -> str | None:
+            return "no example inputs"
+
+    from strategies import get_strategy
+
     with pytest.raises(ConfigError, match=rf"strategy {strategy} votes, but task humaneval has no "
-                                          r"reference-free vote keys"):
-        load_sweep_config(["task=humaneval", f"strategies=[pass_at_k,{strategy}]"])
-    load_sweep_config(["task=humaneval", "strategies=[pass_at_k,best_of_n]"])
+                                          r"reference-free vote keys: no example inputs"):
+        check_strategies_fit([get_strategy(strategy, strategy)], NoKeys())
