@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.accounting import RULES
 from harness.config import CONFIG_DIR, ModelConfig, load_group_item
 from harness.judge import json_objects
 from harness.planner import PoolSpec
@@ -122,7 +123,7 @@ def import_generations(
         "budgets": [1 << i for i in range(n.bit_length()) if 1 << i <= n],
         "strategies": [{"label": s, "name": s, "options": {}} for s in labels],
         "prices": {}, "bootstrap": {"resamples": 1000, "seed": 0}, "limit": None,
-        "prefill_accounting": "per_budget",
+        "prefill_accounting": RULES[0],
     }
     config_yaml = f"# imported from {path}\nmodel: {model}\ntask: {task.name}\nkind: {kind}\n"
     run_dir = write_run(results_dir, str(meta["name"]), config_yaml, meta, {model: info}, problems, scored,

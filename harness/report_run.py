@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.accounting import DESCRIPTIONS, rule_of
 from harness.analyze import Price, accuracy_matrix, analyze, group_pools
 from harness.environment import hardware, versions
 from harness.matched import MatchedValue, matched_table
@@ -124,7 +125,7 @@ def build_report(
     resamples, seed = int(meta["bootstrap"]["resamples"]), int(meta["bootstrap"]["seed"])
     prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
     strategies = [get_strategy(s["name"], s["label"], **s["options"]) for s in meta["strategies"]]
-    accounting = meta.get("prefill_accounting", "per_budget")
+    accounting = rule_of(meta)
     points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
                      prices, data.problems, accounting)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
@@ -158,10 +159,9 @@ def build_report(
         for v in values:
             acc = "no number" if v.accuracy is None else f"{v.accuracy:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]"
             print(f"  {v.model} / {v.strategy}: {acc} ({v.note})")
-    sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>: " + (
-        "one prompt prefill per problem at every budget (the k samples share it, as vLLM's n does)."
-        if accounting == "per_budget" else
-        "the pool's single prefill split evenly over its n samples; budget k carries k/n of it.") + "</p>"))
+    sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>, for every arm: "
+                      f"{DESCRIPTIONS[accounting]} FLOPs per token position at context t: 2N + 2 d_model V + "
+                      "4 n_layer t d_attn (docs/compute.md).</p>"))
     write_html(out / "report.html", title, points, [p for p in plots if p.suffix == ".png"], sections,
                data.config_yaml, versions(), hardware())
     print(summary_table(points))
