@@ -75,7 +75,8 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
         f"<h1>{html.escape(title)}</h1>",
         "<p class='note'>Accuracy is the exact expectation over k-subsets of one pool per problem, with a "
         "95% percentile bootstrap CI over problems. FLOPs per problem = the prompt's prefill (see Compute "
-        "accounting below) + k x the mean decode FLOPs (2N + 2 n_layer t d_attn per token at context t). "
+        "accounting below) + k x the mean decode FLOPs (2N + 2 d_model V + 4 n_layer t d_attn per token at "
+        "context t). "
         "Highlighted rows are on the Pareto frontier (accuracy vs FLOPs). Click a column to sort.</p>",
         *(_img(p) for p in plots),
         "<h2>Curve points</h2>", points_table(overall),
