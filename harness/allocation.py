@@ -3,11 +3,16 @@ and a policy selected on one half of the problems and reported on the other (the
 
 Candidates are the cells of the run's other non-oracle strategies for the same model (pass@k reads
 the reference, so it never competes): each selection strategy at each budget (per-problem expected
-accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs,
-as in `analyze.curve` under per_budget accounting) and each search strategy's cells (per-problem
-verdict and traced FLOPs). The probe is the first `probe` samples of the sampled pool; its FLOPs
-and tokens are added to every problem's cost. Points are labelled `compute_optimal`, budget =
-target index (1 = cheapest), with the target FLOPs in `extra`.
+accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs, `analyze.selection_flops`, the same
+cell as on its own curve) and each search strategy's cells
+(per-problem verdict and traced FLOPs, under the run's prefill rule). The probe is the first `probe`
+samples of the sampled pool; its FLOPs and tokens are added to every problem's cost. Under the
+`prefix_cache` rule a selection candidate's prompt is the probe's prompt, already computed, so its
+prefill is not charged twice (search candidates keep theirs: their prompts are not stored, an upper
+bound of one prefill); under `no_cache` the probe and the candidate each pay it. The samples axis is
+the probe's samples plus the chosen candidate's (k samples, or a search cell's whole solutions).
+Points are labelled `compute_optimal`, budget = target index (1 = cheapest), with the target FLOPs
+in `extra`.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from harness.analyze import PoolData, Pools, accuracy_matrix
+from harness.accounting import RULES
+from harness.analyze import PoolData, Pools, accuracy_matrix, selection_flops
 from harness.analyze_search import search_matrices
 from harness.compute import decode_flops, prefill_flops
 from harness.records import CurvePoint, ModelInfo, stable_hash
@@ -28,14 +34,17 @@ from strategies.compute_optimal import ComputeOptimal, agreement, allocate
 
 def candidate_matrices(
     info: ModelInfo, pools: Pools, strategies: Sequence[Strategy], labels: list[str], budgets: list[int],
-    ids: list[str],
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(names, accuracy, flops, tokens, seconds), each [problem, candidate], problems in `ids` order."""
+    ids: list[str], rule: str = RULES[0],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(names, accuracy, flops, tokens, seconds, samples, prefill the probe shares), each
+    [problem, candidate], problems in `ids` order."""
     names: list[str] = []
     acc_cols: list[np.ndarray] = []
     flop_cols: list[np.ndarray] = []
     tok_cols: list[np.ndarray] = []
     sec_cols: list[np.ndarray] = []
+    sample_cols: list[np.ndarray] = []
+    shared_cols: list[np.ndarray] = []
     for s in strategies:
         if s.name not in labels:
             continue
@@ -49,30 +58,34 @@ def candidate_matrices(
             for j, k in enumerate(ks):
                 names.append(f"{s.name}@{k}")
                 acc_cols.append(acc[:, j])
-                flop_cols.append(np.array([c.prefill_flops + k * c.mean_decode_flops for c in costs]))
+                flop_cols.append(np.array([selection_flops(c, k) for c in costs]))
                 tok_cols.append(np.array([k * c.mean_tokens for c in costs]))
                 sec_cols.append(np.array([k * c.mean_seconds for c in costs]))
+                sample_cols.append(np.full(len(ids), float(k)))
+                shared_cols.append(np.array([c.prefill_flops for c in costs]))
         elif isinstance(s, SearchStrategy):
             traces = pools.get((info.name, f"search:{s.name}"))
             if not traces or set(traces) != set(ids):
                 continue
-            acc, tcosts = search_matrices(s, info, traces)
+            acc, tcosts = search_matrices(s, info, traces, rule)
             for j, (variant, budget) in enumerate(s.cells()):
                 names.append(f"{s.name}{'[' + variant + ']' if variant else ''}@{budget}")
                 acc_cols.append(acc[:, j])
                 flop_cols.append(np.array([row[j].flops for row in tcosts]))
                 tok_cols.append(np.array([row[j].tokens for row in tcosts]))
                 sec_cols.append(np.array([row[j].seconds for row in tcosts]))
+                sample_cols.append(np.full(len(ids), float(s.solutions(variant, budget))))
+                shared_cols.append(np.zeros(len(ids)))
     if not names:
         empty = np.zeros((len(ids), 0))
-        return [], empty, empty, empty, empty
+        return [], empty, empty, empty, empty, empty, empty
     return (names, np.stack(acc_cols, 1), np.stack(flop_cols, 1), np.stack(tok_cols, 1),
-            np.stack(sec_cols, 1))
+            np.stack(sec_cols, 1), np.stack(sample_cols, 1), np.stack(shared_cols, 1))
 
 
 def allocation_curve(
     strategy: Strategy, info: ModelInfo, task: str, pools: Pools, strategies: Sequence[Strategy],
-    budgets: list[int], resamples: int, seed: int,
+    budgets: list[int], resamples: int, seed: int, rule: str = RULES[0],
 ) -> list[CurvePoint]:
     assert isinstance(strategy, ComputeOptimal)
     sampled = pools.get((info.name, "sampled"))
@@ -80,9 +93,12 @@ def allocation_curve(
         return []
     ids = sorted(sampled)
     labels = strategy.candidate_labels(strategies)  # oracles (pass@k) never compete
-    names, acc, flops, tokens, seconds = candidate_matrices(info, pools, strategies, labels, budgets, ids)
+    names, acc, flops, tokens, seconds, samples, shared = candidate_matrices(
+        info, pools, strategies, labels, budgets, ids, rule)
     if not names:
         return []
+    if rule == "prefix_cache":  # the probe already computed the prompt a selection candidate reads
+        flops = flops - shared
     probe_rows = [sampled[pid][: strategy.probe] for pid in ids]
     bins = np.array([agreement([r.vote for r in rows]) for rows in probe_rows])  # reference-free keys
     probe_flops = np.array([prefill_flops(info, rows[0].prompt_tokens)
@@ -121,7 +137,7 @@ def allocation_curve(
         points.append(CurvePoint(
             model=info.name, task=task, strategy=strategy.name, budget=len(points) + 1,
             accuracy=float(values.mean()), ci_low=low, ci_high=high,
-            mean_samples=float(strategy.probe),
+            mean_samples=float((samples[rows, chosen] + strategy.probe).mean()),
             mean_tokens=float((tokens[rows, chosen] + probe_tokens).mean()),
             mean_flops=float((flops[rows, chosen] + probe_flops).mean()),
             mean_seconds=float((seconds[rows, chosen] + probe_seconds).mean()),

@@ -1,13 +1,12 @@
 """Curves from scored pools: each selection strategy at each budget, with compute and a 95% CI.
 
 For budget k, a problem's accuracy is the strategy's expectation over k-subsets of its pool, and its
-compute is what those k samples cost: k x the pool's mean generated tokens and engine seconds,
-k x the mean decode FLOPs, the prompt's prefill, and dollars from the model's price table. The
-prefill (FLOPs and prompt tokens) is charged by `prefill_accounting`: `per_budget` (default) charges
-one prefill per problem at every budget, what running k samples with a shared prefill costs;
-`pool_split` charges the one prefill of the n-sample pool split evenly over its samples, so k of them
-carry k/n of it. Accuracy CIs come from a seeded bootstrap over problems. Curves are computed on all
-problems and on each difficulty bin.
+compute is what those k samples cost run as one request of n = k: k x the pool's mean generated
+tokens and engine seconds, k x the mean decode FLOPs, the prompt's prefill once, and dollars from the
+model's price table. That is the charge under either prefill rule (`harness.accounting`: a request's
+k completions share its prompt); search strategies and the compute-optimal probe are charged by the
+same rule in their own modules. Accuracy CIs come from a seeded bootstrap over problems. Curves are
+computed on all problems and on each difficulty bin.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.accounting import RULES, check_rule
 from harness.compute import decode_flops, prefill_flops
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
@@ -60,6 +60,11 @@ class PoolData:
             samples={pid: scored_samples(rows) for pid, rows in by_problem.items()},
             costs=[_cost(model, by_problem[pid]) for pid in sorted(by_problem)],
         )
+
+
+def selection_flops(cost: ProblemCost, k: int) -> float:
+    """FLOPs of k samples of one problem as one request (n = k): the prompt once, k mean decodes."""
+    return cost.prefill_flops + k * cost.mean_decode_flops
 
 
 def group_pools(rows: Iterable[ScoredRow]) -> Pools:
@@ -133,7 +138,7 @@ def curve(
     price: Price = Price(),
     bins: dict[str, str] | None = None,
     pool: PoolData | None = None,
-    prefill_accounting: str = "per_budget",
+    prefill_accounting: str = RULES[0],
 ) -> list[CurvePoint]:
     """One strategy's curve for one model over one pool: on all problems, then per bin.
 
@@ -143,8 +148,7 @@ def curve(
     problem_ids = sorted(by_problem)
     pool_size = min(len(by_problem[p]) for p in problem_ids)
     ks = strategy.budgets(budgets, pool_size)
-    if prefill_accounting not in ("per_budget", "pool_split"):
-        raise ValueError(f"prefill_accounting must be per_budget or pool_split, got {prefill_accounting!r}")
+    check_rule(prefill_accounting)
     costs = pool.costs
     acc, err = accuracy_and_error(strategy, by_problem, ks, pool.samples)
     groups = bin_groups(problem_ids, bins)
@@ -152,9 +156,8 @@ def curve(
     for label, idx in groups.items():
         sub = [costs[i] for i in idx]
         for j, k in enumerate(ks):
-            share = 1.0 if prefill_accounting == "per_budget" else k / pool_size
-            prompt = share * float(np.mean([c.prompt_tokens for c in sub]))
-            flops = float(np.mean([share * c.prefill_flops + k * c.mean_decode_flops for c in sub]))
+            prompt = float(np.mean([c.prompt_tokens for c in sub]))
+            flops = float(np.mean([selection_flops(c, k) for c in sub]))
             values = acc[idx, j]
             low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
             tokens = k * float(np.mean([c.mean_tokens for c in sub]))
@@ -218,13 +221,15 @@ def analyze(
     seed: int = 0,
     prices: dict[str, Price] | None = None,
     metadata: dict[str, dict[str, object]] | None = None,
-    prefill_accounting: str = "per_budget",
+    prefill_accounting: str = RULES[0],
 ) -> list[CurvePoint]:
-    """Every strategy's curve for every model; search strategies read their traces, `meta`
-    strategies (compute-optimal allocation) are built from the others' per-problem results."""
+    """Every strategy's curve for every model, every arm under the one `prefill_accounting` rule;
+    search strategies read their traces, `meta` strategies (compute-optimal allocation) are built
+    from the others' per-problem results."""
     from harness.allocation import allocation_curve
     from harness.analyze_search import search_curve
 
+    check_rule(prefill_accounting)
     pools = group_pools(rows)
     points: list[CurvePoint] = []
     for model_name, info in infos.items():
@@ -236,7 +241,8 @@ def analyze(
                 traces = pools.get((model_name, f"search:{strategy.name}"))
                 if traces:
                     points.extend(search_curve(strategy, info, task, traces, resamples, seed,
-                                               price.input_per_m, price.output_per_m, bins))
+                                               price.input_per_m, price.output_per_m, bins,
+                                               prefill_accounting))
                 continue
             if not isinstance(strategy, SelectionStrategy):
                 continue
@@ -249,5 +255,5 @@ def analyze(
         for strategy in strategies:
             if strategy.pool == "meta":
                 points.extend(allocation_curve(strategy, info, task, pools, strategies, budgets,
-                                               resamples, seed))
+                                               resamples, seed, prefill_accounting))
     return points

@@ -3,19 +3,24 @@
 A trace is one run, so a problem's accuracy at a cell is its verdict (0 or 1); the CI is the seeded
 bootstrap over problems, as for every curve. Compute is what the trace's engine calls cost: its
 generated tokens, its engine seconds, and FLOPs summed over its calls (each call's prompt prefill
-plus decoding its completions). Prefills are charged in full on every call, with no credit for the
-engine's prefix cache: an upper bound on FLOPs (the tokens axes are exact). FLOPs and tokens are
-also split by role (generator, verifier, reward) into the point's `extra`. A reward model's calls
-carry their own FLOPs (its prefill, from its own architecture); it generates nothing, so its calls
-count in FLOPs and seconds but not in generated tokens (`tokens_reward` is what it read).
+plus decoding its completions), the prefill charged by the run's one rule (`harness.accounting`):
+under `prefix_cache` a call pays only the prompt tokens earlier calls of the trace had not computed
+(its recorded `cached_tokens` are free), under `no_cache` its whole prompt. The total-tokens axis
+counts the prompt tokens paid. FLOPs and tokens are also split by role (generator, verifier, reward)
+into the point's `extra`. A reward model's calls carry their own FLOPs (its prefill, from its own
+architecture, in full); it generates nothing, so its calls count in FLOPs and seconds but not in
+generated tokens (`tokens_reward` is what it read). The samples axis counts whole solutions
+(`SearchStrategy.solutions`), not engine calls.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from harness.accounting import RULES
 from harness.analyze import bin_groups
 from harness.compute import call_flops
 from harness.records import CurvePoint, ModelInfo
@@ -31,35 +36,41 @@ class TraceCost:
     """What one trace cost, summed over its calls."""
 
     prompt_tokens: float
+    """Prompt tokens paid under the rule."""
     tokens: float
     flops: float
     seconds: float
-    generator_samples: float
-    """Generator completions (the `samples` axis)."""
     tokens_by_role: dict[str, float]
     """Generated tokens by role; for `reward`, the prompt tokens the reward model read."""
     flops_by_role: dict[str, float]
 
 
-def trace_cost(model: ModelInfo, row: ScoredRow) -> TraceCost:
+def _call_cost(model: ModelInfo, call: dict[str, Any], rule: str) -> tuple[int, float]:
+    """(prompt tokens paid, FLOPs) of one stored call under `rule`."""
+    p, c, n = int(call["prompt_tokens"]), int(call["completion_tokens"]), int(call["n"])
+    cached = int(call.get("cached_tokens", 0)) if rule == "prefix_cache" else 0
+    if call.get("flops") is not None:  # another model's work (a reward model, a separate verifier)
+        own = call.get("flops_no_cache") if rule == "no_cache" else None
+        return p - cached, float(call["flops"] if own is None else own)
+    return p - cached, call_flops(model, p, c, n, cached, [int(x) for x in call.get("lengths", ())])
+
+
+def trace_cost(model: ModelInfo, row: ScoredRow, rule: str = RULES[0]) -> TraceCost:
     tokens = dict.fromkeys(ROLES, 0.0)
     flops = dict.fromkeys(ROLES, 0.0)
-    samples = 0.0
+    paid = 0
     for call in row.calls:
-        role, n = call["role"], int(call["n"])
-        p, c = int(call["prompt_tokens"]), int(call["completion_tokens"])
-        # another model's work (a reward model, a separate verifier) carries FLOPs by its own size
-        cost = float(call["flops"]) if call.get("flops") is not None else call_flops(model, p, c, n)
-        tokens[role] = tokens.get(role, 0.0) + (p if role == "reward" else c)
+        role = call["role"]
+        prompt, cost = _call_cost(model, call, rule)
+        paid += prompt
+        generated = prompt if role == "reward" else int(call["completion_tokens"])
+        tokens[role] = tokens.get(role, 0.0) + generated
         flops[role] = flops.get(role, 0.0) + cost
-        if role == "generator":
-            samples += n
     return TraceCost(
-        prompt_tokens=float(sum(int(c["prompt_tokens"]) for c in row.calls)),
+        prompt_tokens=float(paid),
         tokens=float(sum(v for r, v in tokens.items() if r != "reward")),
         flops=float(sum(flops.values())),
         seconds=float(sum(float(c["latency_s"]) for c in row.calls)),
-        generator_samples=samples,
         tokens_by_role=tokens,
         flops_by_role=flops,
     )
@@ -70,7 +81,7 @@ def cell_label(strategy: str, variant: str) -> str:
 
 
 def search_matrices(
-    strategy: SearchStrategy, model: ModelInfo, by_problem: dict[str, list[ScoredRow]]
+    strategy: SearchStrategy, model: ModelInfo, by_problem: dict[str, list[ScoredRow]], rule: str = RULES[0]
 ) -> tuple[np.ndarray, list[list[TraceCost]]]:
     """[problem, cell] verdicts and costs, problems in sorted id order, cells in `strategy.cells()` order."""
     cells = strategy.cells()
@@ -79,7 +90,7 @@ def search_matrices(
     costs: list[list[TraceCost]] = []
     for i, pid in enumerate(ids):
         rows = {r.index: r for r in by_problem[pid]}
-        costs.append([trace_cost(model, rows[j]) for j in range(len(cells))])
+        costs.append([trace_cost(model, rows[j], rule) for j in range(len(cells))])
         acc[i, :] = [float(rows[j].correct) for j in range(len(cells))]
     return acc, costs
 
@@ -94,9 +105,10 @@ def search_curve(
     price_in: float,
     price_out: float,
     bins: dict[str, str] | None,
+    rule: str = RULES[0],
 ) -> list[CurvePoint]:
     ids = sorted(by_problem)
-    acc, costs = search_matrices(strategy, model, by_problem)
+    acc, costs = search_matrices(strategy, model, by_problem, rule)
     groups = bin_groups(ids, bins)
     points = []
     for label, idx in groups.items():
@@ -117,7 +129,7 @@ def search_curve(
                 accuracy=float(np.mean(values)),
                 ci_low=low,
                 ci_high=high,
-                mean_samples=float(np.mean([c.generator_samples for c in sub])),
+                mean_samples=float(strategy.solutions(variant, budget)),
                 mean_tokens=tokens,
                 mean_flops=float(np.mean([c.flops for c in sub])),
                 mean_seconds=float(np.mean([c.seconds for c in sub])),

@@ -6,7 +6,8 @@
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
   check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
   claims [NAME ...] [--form cpu|gpu] [--set key=value]  judge papers' claims at matched compute
-  import FILE --task T --model NAME [--params N] [--strategies S ...]  re-verify and store generations
+  import FILE --task T --model NAME [--model-config C | --params N] [--strategies S ...]
+                                                        re-verify and store outside generations
 
 Bad input (unknown names, a missing or unreadable input file or run folder) exits with status 2 and
 one `error:` line, before any model loads.
@@ -126,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("file")
     p_import.add_argument("--task", required=True)
     p_import.add_argument("--model", required=True, help="a configs/model name, or any name with --params")
-    p_import.add_argument("--params", type=int, default=None, help="non-embedding parameters (FLOPs)")
+    p_import.add_argument("--params", type=int, default=None,
+                          help="non-embedding parameters (linear-only FLOPs: no LM head, no attention)")
+    p_import.add_argument("--model-config", default=None,
+                          help="a Hugging Face config.json (FLOPs with the LM head and attention)")
     p_import.add_argument("--kind", default="sampled", choices=["sampled", "greedy"])
     p_import.add_argument("--temperature", type=float, default=None, help="recorded in the pool's identity")
     p_import.add_argument("--results-dir", default="results")
@@ -166,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
 
             import_generations(Path(args.file), args.task, args.model, Path(args.results_dir), args.kind,
                                args.params, args.temperature, args.data_dir, args.name,
-                               tuple(args.strategies) if args.strategies else None)
+                               tuple(args.strategies) if args.strategies else None,
+                               model_config=Path(args.model_config) if args.model_config else None)
     except (ConfigError, DataNotFoundError, UnknownNameError, PlacementError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from harness.accounting import check_rule
 from tasks.registry import unknown_name_message
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -199,9 +200,9 @@ class SweepConfig:
     results_dir: str = "results"
     verbose: bool = False
     """Show engine and Ray logs on the terminal (else they go to the run folder's engine.log)."""
-    prefill_accounting: str = "per_budget"
-    """per_budget: one prompt prefill per problem at every budget; pool_split: the pool's one prefill
-    split over its n samples (k of them carry k/n)."""
+    prefill_accounting: str = "prefix_cache"
+    """The one prefill rule for every arm (`harness.accounting`): prefix_cache (each distinct token
+    position of a problem computed once) or no_cache (every engine call pays its whole prompt)."""
     engine: EngineConfig = field(default_factory=EngineConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
@@ -354,10 +355,10 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
         raise ConfigError(f"invalid sweep config: {key + ': ' if key else ''}{first}") from exc
     assert isinstance(sweep, SweepConfig)
     sweep.budgets = budgets
-    if sweep.prefill_accounting not in ("per_budget", "pool_split"):
-        raise ConfigError(
-            f"prefill_accounting must be per_budget or pool_split, got {sweep.prefill_accounting!r}"
-        )
+    try:
+        check_rule(sweep.prefill_accounting)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
     check_placement_strategy(sweep.cluster.placement_strategy)
     check_values(sweep)
     if sweep.limit is not None and sweep.limit < 1:

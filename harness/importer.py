@@ -17,18 +17,23 @@ validated before anything is written, and an unknown problem id is an error. Com
 verified with the task's own verifier, stored as one pool (append-only: re-importing the same file
 adds nothing), and a run folder with the full report is written, so `report` and `check` work on
 them (`claims` runs its own sweeps and cannot use them). FLOPs need the model's architecture:
-`--model` names a `configs/model` entry (its checkpoint's config is read), or `--params N` gives the
-non-embedding parameter count (then FLOPs are 2N per token, without the attention term).
+`--model` names a `configs/model` entry (its checkpoint's config is read), or `--model-config
+config.json` gives a Hugging Face config (FLOPs by the full convention: LM head and attention), or
+`--params N` gives the non-embedding parameter count alone (then FLOPs are linear-only: 2N per
+token, without the LM head and the attention term).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.accounting import RULES
 from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item
 from harness.judge import json_objects
+from harness.model_info import model_info_from_config
 from harness.planner import PoolSpec
 from harness.records import ModelInfo, Sample, SamplingParams
 from harness.score import score_pool
@@ -105,7 +110,15 @@ def import_strategies(
     return configs
 
 
-def model_info(name: str, params: int | None, store_root: Path) -> ModelInfo:
+def model_info(
+    name: str, params: int | None, store_root: Path, model_config: Path | None = None
+) -> ModelInfo:
+    if model_config is not None:
+        try:
+            return model_info_from_config(name, "imported", json.loads(model_config.read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ImportInputError(f"--model-config {model_config}: not a readable Hugging Face config.json "
+                                   f"({type(exc).__name__}: {exc})") from exc
     if (CONFIG_DIR / "model" / f"{name}.yaml").exists():
         from harness.sweep import _model_info
 
@@ -113,7 +126,8 @@ def model_info(name: str, params: int | None, store_root: Path) -> ModelInfo:
         return _model_info(store_root, name, model.path, model.revision)
     if params is None:
         raise ValueError(
-            f"model {name!r} has no configs/model entry: pass --params N (non-embedding parameters)")
+            f"model {name!r} has no configs/model entry: pass --model-config config.json (its Hugging Face "
+            f"config) or --params N (non-embedding parameters; linear-only FLOPs)")
     return ModelInfo(name=name, path="imported", n_params=params, n_params_nonembedding=params,
                      n_layers=0, d_model=0, n_heads=0, n_kv_heads=0, d_attn=0, context_length=0,
                      vocab_size=0, dtype="unknown")
@@ -124,6 +138,7 @@ def import_generations(
     params: int | None = None, temperature: float | None = None, data_dir: str | None = None,
     name: str | None = None,
     strategies: tuple[str, ...] | None = None,
+    model_config: Path | None = None,
 ) -> ImportResult:
     from harness.sweep import write_run
 
@@ -138,7 +153,7 @@ def import_generations(
                 f"{path}:{row['_line']}: unknown {task.name} problem id {row['problem_id']!r}")
     chosen = [] if kind == "greedy" else import_strategies(strategies, rows, task, path)
     store_root = results_dir / "store"
-    info = model_info(model, params, store_root)
+    info = model_info(model, params, store_root, model_config)
     by_problem: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_problem.setdefault(row["problem_id"], []).append(row)
@@ -170,7 +185,7 @@ def import_generations(
         "budgets": [1 << i for i in range(n.bit_length()) if 1 << i <= n],
         "strategies": listed,
         "prices": {}, "bootstrap": {"resamples": 1000, "seed": 0}, "limit": None,
-        "prefill_accounting": "per_budget",
+        "prefill_accounting": RULES[0],
     }
     config_yaml = f"# imported from {path}\nmodel: {model}\ntask: {task.name}\nkind: {kind}\n"
     run_dir = write_run(results_dir, str(meta["name"]), config_yaml, meta, {model: info}, problems, scored,

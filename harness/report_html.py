@@ -83,7 +83,8 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
         *(f"<p class='floor'><b>{html.escape(n)}</b></p>" for n in notes or []),
         "<p class='note'>Accuracy is the exact expectation over k-subsets of one pool per problem, with a "
         "95% percentile bootstrap CI over problems. FLOPs per problem = the prompt's prefill (see Compute "
-        "accounting below) + k x the mean decode FLOPs (2N + 2 n_layer t d_attn per token at context t). "
+        "accounting below) + k x the mean decode FLOPs (2N + 2 d_model V + 4 n_layer t d_attn per token at "
+        "context t). "
         "Highlighted rows are on the Pareto frontier (accuracy vs FLOPs). Click a column to sort.</p>",
         *([f"<p class='note'>{html.escape(ORACLE_NOTE)}</p>"] if any(p.oracle for p in points) else []),
         *(_img(p) for p in plots),

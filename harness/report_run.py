@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.accounting import DESCRIPTIONS, rule_of
 from harness.analyze import Price, accuracy_matrix, analyze, group_pools
 from harness.environment import hardware, versions
 from harness.floor import floor_notes
@@ -128,7 +129,7 @@ def build_report(
     resamples, seed = int(meta["bootstrap"]["resamples"]), int(meta["bootstrap"]["seed"])
     prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
     strategies = [get_strategy(s["name"], s["label"], **s["options"]) for s in meta["strategies"]]
-    accounting = meta.get("prefill_accounting", "per_budget")
+    accounting = rule_of(meta)
     with record_values() as recorded:  # the per-problem values behind each point's CI
         points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
                          prices, data.problems, accounting)
@@ -172,10 +173,9 @@ def build_report(
         data.problems, accounting), html_table)
     if band:
         sections.append(("Verifier sensitivity band", band))
-    sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>: " + (
-        "one prompt prefill per problem at every budget (the k samples share it, as vLLM's n does)."
-        if accounting == "per_budget" else
-        "the pool's single prefill split evenly over its n samples; budget k carries k/n of it.") + "</p>"))
+    sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>, for every arm: "
+                      f"{DESCRIPTIONS[accounting]} FLOPs per token position at context t: 2N + 2 d_model V + "
+                      "4 n_layer t d_attn (docs/compute.md).</p>"))
     notes = floor_notes(points, meta["task"])
     write_html(out / "report.html", title, points, [p for p in plots if p.suffix == ".png"], sections,
                data.config_yaml, versions(), hardware(), notes)

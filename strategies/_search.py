@@ -8,7 +8,10 @@ solution). Strategies whose smaller budgets are prefixes of larger ones (revisio
 S x V verification) compute every cell from one run.
 
 Every engine call goes through a `Ledger`, which charges it to the problem that asked for it with
-the tokens the engine reported, so a trace's cost is exactly what the engine did for it. Strategies
+the tokens the engine reported, so a trace's cost is exactly what the engine did for it. A `Trace`
+prices its calls by the one prefill rule (`harness.accounting`): each call records how many of its
+prompt tokens earlier calls of the same trace (same model) had already computed (`cached_tokens`),
+so analysis charges either rule from the same record. Strategies
 with a `reward_model` option get that model bound as `rewarder` by the replica before `run`; its
 calls go through `Ledger.reward` and are charged to the `reward` role with the reward model's FLOPs.
 Likewise a `verifier_model` option binds a separate generation engine as `verifier`, whose calls
@@ -19,9 +22,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from harness.accounting import PrefixTrie
 from harness.compute import call_flops
 from harness.engines.protocol import Engine, Message, Reward, RewardModel
 from harness.records import Completion, ModelInfo, SamplingParams
@@ -39,7 +43,7 @@ class Call:
     """One prompt sent to the engine on behalf of one problem (its n completions together)."""
 
     role: str
-    """generator | verifier"""
+    """generator | verifier | reward"""
     prompt_tokens: int
     """Prompt length as the engine counted it (prefilled once for the n completions)."""
     completion_tokens: int
@@ -50,10 +54,56 @@ class Call:
     """Engine seconds attributed to these completions."""
     flops: float | None = None
     """Set when another model did the work (a reward model's prefill, a separate verifier's call): its
-    FLOPs, from its own size. None: the generator model's FLOPs, computed from the tokens at analysis."""
+    FLOPs, from its own size, under the `prefix_cache` rule. None: the generator model's FLOPs,
+    computed from the tokens at analysis."""
+    cached_tokens: int = 0
+    """Prompt tokens that earlier calls of the same trace to the same model had already computed
+    (an ideal prefix cache's hit; set by `Trace`, 0 for reward calls)."""
+    flops_no_cache: float | None = None
+    """With `flops`: the same call's FLOPs when it pays its whole prompt (`no_cache`)."""
+    lengths: tuple[int, ...] = ()
+    """Tokens of each completion, in order (each is decoded at its own contexts)."""
+    prompt: str = field(default="", repr=False, compare=False)
+    """The prompt text (in memory only, for the prefix trie; never stored)."""
+    outputs: tuple[Completion, ...] = field(default=(), repr=False, compare=False)
+    """The completions (in memory only)."""
+    info: ModelInfo | None = field(default=None, repr=False, compare=False)
+    """Another model's architecture, to price its call (in memory only)."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
+
+    def first(self, s: int) -> Call:
+        """The same request as if it had asked for its first `s` completions only (n = s)."""
+        kept = self.outputs[:s]
+        generated = sum(c.completion_tokens for c in kept)
+        lengths = self.lengths[:s]
+        return replace(self, n=len(kept), completion_tokens=generated, outputs=kept, lengths=lengths,
+                       latency_s=sum(c.latency_s for c in kept),
+                       flops=None if self.info is None else call_flops(self.info, self.prompt_tokens,
+                                                                       generated, len(kept), 0, lengths))
+
+
+def price(calls: Sequence[Call]) -> tuple[Call, ...]:
+    """`calls` in order, each with the prompt tokens earlier ones computed for its model (a trie per
+    model over every prompt and prompt + completion), and another model's FLOPs under both rules."""
+    tries: dict[str, PrefixTrie] = {}
+    out = []
+    for call in calls:
+        if call.role == "reward":  # a reward model's read is priced by that model, in full
+            out.append(call)
+            continue
+        trie = tries.setdefault(call.info.name if call.info else "", PrefixTrie())
+        cached = trie.cached(call.prompt, call.prompt_tokens)
+        trie.add(call.prompt, call.prompt_tokens)
+        for c in call.outputs:
+            trie.add(call.prompt + c.text, call.prompt_tokens + c.completion_tokens)
+        if call.info is not None:
+            args = (call.info, call.prompt_tokens, call.completion_tokens, call.n)
+            call = replace(call, flops=call_flops(*args, cached, call.lengths),
+                           flops_no_cache=call_flops(*args, 0, call.lengths))
+        out.append(replace(call, cached_tokens=cached))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -66,6 +116,9 @@ class Trace:
     """Every engine call charged to this cell (shared earlier calls included)."""
     info: dict[str, float] = field(default_factory=dict)
     """Strategy facts: waits, steps, rounds, ..."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calls", price(self.calls))
 
     @property
     def completion_tokens(self) -> int:
@@ -104,7 +157,7 @@ class Ledger:
             return []
         outputs = (engine or self.engine).generate([r[1] for r in requests], [r[2] for r in requests])
         self.engine_calls += 1
-        for (owner, _, _), completions in zip(requests, outputs, strict=True):
+        for (owner, text, _), completions in zip(requests, outputs, strict=True):
             prompt = completions[0].prompt_tokens if completions else 0
             generated = sum(c.completion_tokens for c in completions)
             self.calls[owner].append(
@@ -115,6 +168,10 @@ class Ledger:
                     n=len(completions),
                     latency_s=sum(c.latency_s for c in completions),
                     flops=None if info is None else call_flops(info, prompt, generated, len(completions)),
+                    lengths=tuple(c.completion_tokens for c in completions),
+                    prompt=text,
+                    outputs=tuple(completions),
+                    info=info,
                 )
             )
         return outputs
@@ -170,6 +227,11 @@ class SearchStrategy(Strategy, ABC):
         if self.rewarder is None:
             raise RuntimeError(f"{self.name}: reward_model {self.reward_model!r} was not bound before run")
         return self.rewarder
+
+    def solutions(self, variant: str, budget: int) -> int:
+        """Whole solutions a cell's trace writes (its `samples` axis): the budget, for strategies whose
+        unit counts solutions (rounds, beams, subtrees, solutions); budget forcing overrides it."""
+        return budget
 
     def cells(self) -> list[Cell]:
         """Every (variant, budget) this strategy reports, in a fixed order (a trace's store index)."""

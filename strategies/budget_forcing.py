@@ -66,6 +66,10 @@ class BudgetForcing(SearchStrategy):
         self.close_think = close_think
         self.answer_prefix = answer_prefix
 
+    def solutions(self, variant: str, budget: int) -> int:
+        """One solution per trace, however many Waits extended its thinking."""
+        return 1
+
     def _prompt(self, engine: Engine, chat: list[Message]) -> str:
         messages = [dict(m) for m in chat]
         if self.think_prompt:

@@ -5,8 +5,9 @@ The generator (role `generator`) writes S solutions per problem; the configured 
 aggregate into the solution's score (`aggregate`: last, min or mean); an outcome model's score is
 used as is. Cells are (`best`, s) -- the highest-scored of the first s solutions answers (ties: the
 earlier one) -- and (`weighted`, s) -- the answer whose solutions' scores sum highest among the first
-s (ties: the earlier answer; solutions without an extracted answer get no vote). Every cell is
-computed from one run of max S and charged exactly the first s solutions and their reward calls.
+s (ties: the earlier answer; solutions without an extracted answer get no vote). The S solutions
+are one request (n = S, one prompt prefill). Every cell is computed from one run of max S and
+charged that request as if it had asked for its first s solutions, and their reward calls.
 """
 
 from __future__ import annotations
@@ -81,12 +82,13 @@ class RewardRanking(SearchStrategy):
     ) -> dict[Cell, list[Trace]]:
         rewarder = self.bound_rewarder()
         n_s = max(self.budget_list)
+        # owner i: problem i's S solutions (ONE request, n = S); owner P + i * S + j: solution j's reward
+        ledger = Ledger(engine, len(chats) * (1 + n_s))
+        outs = ledger.generate([(i, engine.render(chat), sampled(base, n=n_s))
+                                for i, chat in enumerate(chats)])
         slots = [(i, s) for i in range(len(chats)) for s in range(n_s)]
-        ledger = Ledger(engine, len(slots))
-        outs = ledger.generate([(o, engine.render(chats[i]), sampled(base, n=1))
-                                for o, (i, _) in enumerate(slots)])
-        texts = [out[0].text for out in outs]
-        rewards = ledger.reward(rewarder, [(o, chats[i][-1]["content"], split_steps(texts[o]))
+        texts = [outs[i][s].text for i, s in slots]
+        rewards = ledger.reward(rewarder, [(len(chats) + o, chats[i][-1]["content"], split_steps(texts[o]))
                                            for o, (i, _) in enumerate(slots)])
         scores = [aggregate(r.step_scores, self.how) if r.step_scores else r.score for r in rewards]
         answers = [answer_of(i, texts[o]) for o, (i, _) in enumerate(slots)]
@@ -98,7 +100,9 @@ class RewardRanking(SearchStrategy):
                     mine = [i * n_s + j for j in range(s)]
                     sc = [scores[o] for o in mine]
                     best = pick(sc) if sel == "best" else weighted_pick([answers[o] for o in mine], sc)
-                    calls: list[Call] = [c for o in mine for c in ledger.charged(o)]
+                    [solve] = ledger.charged(i)
+                    rewards_of = [c for o in mine for c in ledger.charged(len(chats) + o)]
+                    calls: list[Call] = [solve.first(s), *rewards_of]
                     traces.append(Trace(text=texts[mine[best]], calls=tuple(calls),
                                         info={"picked": float(best), "picked_score": sc[best]}))
                 out[(sel, s)] = traces

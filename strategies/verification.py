@@ -9,8 +9,9 @@ is among the reported alternatives). A solution's score is the mean over its V v
 highest-scored solution answers (ties: the earlier one).
 
 Cells are (`V=v`, S): the grid of every S in `solutions` x every V in `verifications`, computed
-from one run of max S x max V. Each solution, critique and verdict is one engine request, so cell
-(v, s) is charged exactly the requests of its first s solutions and their first v verifications.
+from one run of max S x max V. The S solutions are one request (n = S, one prompt prefill); each
+critique and verdict is one request, so cell (v, s) is charged that request as if it had asked for
+its first s solutions, and the requests of their first v verifications.
 With `critique_tokens: 0` a verification is the verdict token alone (V > 1 then repeats it).
 """
 
@@ -79,14 +80,14 @@ class Verification(SearchStrategy):
     ) -> dict[Cell, list[Trace]]:
         n_s, n_v = max(self.budget_list), max(self.verifications)
         verifier, info = self.verifier_engine(engine)
-        # owner = (problem, solution, verification) slot; solutions charge slot (i, s, -1)
-        slots = [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(-1, n_v)]
+        # owner = (problem, solution, verification) slot; the S solutions are ONE request (n = S): (i, -1, -1)
+        slots = [(i, -1, -1) for i in range(len(chats))]
+        slots += [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(n_v)]
         owner = {slot: o for o, slot in enumerate(slots)}
         ledger = Ledger(engine, len(slots))
-        solutions = ledger.generate([(owner[(i, s, -1)], engine.render(chats[i]), sampled(base, n=1))
-                                     for i in range(len(chats)) for s in range(n_s)])
-        text = {(i, s): out[0].text for (i, s), out in
-                zip([(i, s) for i in range(len(chats)) for s in range(n_s)], solutions, strict=True)}
+        solutions = ledger.generate([(owner[(i, -1, -1)], engine.render(chats[i]), sampled(base, n=n_s))
+                                     for i in range(len(chats))])
+        text = {(i, s): solutions[i][s].text for i in range(len(chats)) for s in range(n_s)}
         keys = [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(n_v)]
         check = {k: [{"role": "user", "content": CHECK_PROMPT.format(
             problem=chats[k[0]][-1]["content"], solution=text[k[:2]])}] for k in keys}
@@ -110,9 +111,9 @@ class Verification(SearchStrategy):
                 for i in range(len(chats)):
                     means = [sum(score[(i, j, u)] for u in range(v)) / v for j in range(s)]
                     best = pick(means)
-                    calls: list[Call] = []
+                    [solve] = ledger.charged(owner[(i, -1, -1)])
+                    calls: list[Call] = [solve.first(s)]
                     for j in range(s):
-                        calls += ledger.charged(owner[(i, j, -1)])
                         for u in range(v):
                             calls += ledger.charged(owner[(i, j, u)])
                     traces.append(Trace(text=text[(i, best)], calls=tuple(calls),

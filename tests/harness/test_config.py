@@ -41,7 +41,7 @@ def test_overrides() -> None:
         ("budgets=[]", ["positive integers"]),
         ("limit=0", ["limit"]),
         ("temperature=hot", ["temperature"]),
-        ("prefill_accounting=foo", ["prefill_accounting", "pool_split"]),
+        ("prefill_accounting=foo", ["prefill_accounting", "prefix_cache", "no_cache"]),
         ("cluster.placement_strategy=TIGHT", ["placement_strategy", "STRICT_PACK"]),
     ],
 )

@@ -124,3 +124,27 @@ def test_an_empty_completion_never_wins_best_of_n(tmp_path: Path) -> None:
     points = json.loads((result.run_dir / "metrics.json").read_text())["points"]
     at2 = next(q for q in points if q["strategy"] == "best_of_n" and q["budget"] == 2 and q["bin"] == "all")
     assert at2["accuracy"] == 1.0
+
+
+def test_import_with_a_model_config_counts_the_lm_head_and_attention(tmp_path: Path) -> None:
+    from harness.compute import decode_flops, prefill_flops
+    from harness.model_info import model_info_from_config
+    from tests.harness.test_model_info import SMOLLM2_135M
+
+    src, config = tmp_path / "gen.jsonl", tmp_path / "config.json"
+    rows = write_generations(src, 2, 2)
+    config.write_text(json.dumps(SMOLLM2_135M))
+    out = ["--task", "gsm8k", "--model", "external_135m", "--results-dir", str(tmp_path / "r")]
+    assert main(["import", str(src), *out, "--model-config", str(config)]) == 0
+    runs = (tmp_path / "r" / "import_external_135m_gsm8k").iterdir()
+    [run] = [d for d in runs if (d / "run.json").exists()]
+    info = load_run(run).infos["external_135m"]
+    assert (info.vocab_size, info.d_model, info.n_layers, info.d_attn) == (49152, 576, 30, 576)
+    [point] = [p for p in json.loads((run / "metrics.json").read_text())["points"]
+               if p["strategy"] == "majority" and p["budget"] == 1 and p["bin"] == "all"]
+    by_hand = model_info_from_config("x", "p", SMOLLM2_135M)
+    per_problem = [prefill_flops(by_hand, 90) + sum(decode_flops(by_hand, 90, int(r["completion_tokens"]))
+                                                     for r in rows[2 * i: 2 * i + 2]) / 2 for i in range(2)]
+    assert point["mean_flops"] == pytest.approx(sum(per_problem) / 2)
+    config.write_text("{not json")
+    assert main(["import", str(src), *out, "--model-config", str(config)]) == 2

@@ -46,7 +46,10 @@ def test_flops_by_hand() -> None:
     info = model_info_from_config("s", "p", SMOLLM2_135M)
     n, layers, d_attn = 106_203_456, 30, 576
     # 3 tokens after a 10-token prompt: contexts 10, 11, 12
-    expected = sum(2 * n + 2 * layers * t * d_attn for t in (10, 11, 12))
+    head = 2 * 576 * 49152  # the tied LM head is computed all the same
+    expected = sum(2 * n + head + 4 * layers * t * d_attn for t in (10, 11, 12))
     assert decode_flops(info, 10, 3) == pytest.approx(expected)
-    assert prefill_flops(info, 4) == pytest.approx(sum(2 * n + 2 * layers * t * d_attn for t in range(4)))
+    per_position = [2 * n + head + 4 * layers * t * d_attn for t in range(4)]
+    assert prefill_flops(info, 4) == pytest.approx(sum(per_position))
+    assert prefill_flops(info, 4, cached=3) == pytest.approx(2 * n + head + 4 * layers * 3 * d_attn)
     assert decode_flops(info, 10, 0) == 0.0

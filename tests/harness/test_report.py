@@ -7,6 +7,7 @@ import random
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.cli import main
@@ -104,28 +105,37 @@ def test_merge_refuses_runs_that_differ(tmp_path: Path, field: str, kwargs: dict
     assert main(["report", str(a), str(b), "--out", str(tmp_path / "o2")]) == 2
 
 
-def test_prefill_accounting_per_budget_vs_pool_split(tmp_path: Path) -> None:
-    from harness.analyze import analyze
-    from harness.compute import prefill_flops
+def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tmp_path: Path) -> None:
+    from harness.allocation import candidate_matrices
+    from harness.analyze import analyze, group_pools
+    from harness.compute import decode_flops, prefill_flops
     from harness.report_run import load_run
     from strategies import get_strategy
 
     data = load_run(make_run(tmp_path, "acct"))
     info = data.infos["m"]
-    args = (data.rows, data.infos, "math500", [get_strategy("pass_at_k")], [1, 8])
-    per_budget = {p.budget: p for p in analyze(*args) if p.bin == "all"}
-    split = {p.budget: p for p in analyze(*args, prefill_accounting="pool_split") if p.bin == "all"}
-    prefill = prefill_flops(info, 50)  # every synthetic prompt has 50 tokens; the pool has n = 8
-    for k in (1, 8):
-        assert per_budget[k].mean_flops - split[k].mean_flops == pytest.approx(prefill * (1 - k / 8))
-        assert per_budget[k].mean_total_tokens - split[k].mean_total_tokens == pytest.approx(50 * (1 - k / 8))
-    with pytest.raises(ValueError, match="prefill_accounting"):
-        analyze(*args, prefill_accounting="whatever")
+    strategies = [get_strategy("majority")]
+    args = (data.rows, data.infos, "math500", strategies, [1, 8])
+    cached = {p.budget: p for p in analyze(*args) if p.bin == "all"}
+    uncached = {p.budget: p for p in analyze(*args, prefill_accounting="no_cache") if p.bin == "all"}
+    sampled = group_pools(data.rows)[("m", "sampled")]
+    ids = sorted(sampled)
+    pools = group_pools(data.rows)
+    names, _, flops, *_ = candidate_matrices(info, pools, strategies, ["majority"], [1, 8], ids)
+    for j, k in enumerate((1, 8)):
+        # k samples as one request: one prompt prefill (50 tokens) and k decodes, by hand over the rows
+        by_hand = sum(prefill_flops(info, 50) + k * sum(decode_flops(info, 50, r.completion_tokens)
+                                                        for r in sampled[pid]) / 8 for pid in ids) / len(ids)
+        assert cached[k].mean_flops == pytest.approx(by_hand) == uncached[k].mean_flops
+        assert names[j] == f"majority@{k}" and flops[:, j].mean() == pytest.approx(cached[k].mean_flops)
+    with pytest.raises(ValueError, match="prefix_cache, no_cache"):
+        analyze(*args, prefill_accounting="pool_split")
 
 
 def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> None:
     from harness.allocation import allocation_curve
     from harness.analyze import group_pools
+    from harness.compute import decode_flops, prefill_flops
     from harness.report_run import load_run
     from strategies import get_strategy
 
@@ -139,16 +149,28 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
     assert optimal, "no compute-optimal points"
     for p in optimal:
         assert 0.0 <= p.ci_low <= p.accuracy <= p.ci_high <= 1.0 and p.n_problems == 30
-        assert p.mean_samples == 4 and p.extra["target_flops"] > 0
+        assert p.mean_samples >= 4 + 1 and p.extra["target_flops"] > 0  # the probe's 4 and the chosen cells'
         assert abs(sum(v for k, v in p.extra.items() if k.startswith("share:")) - 1.0) < 1e-9
     assert (run / "curves_compute_optimal_vs_majority.png").stat().st_size > 0
     # candidates restricted to greedy only: every problem gets greedy, so accuracy equals greedy's
     data = load_run(run)
     strategies = [get_strategy("greedy"), get_strategy("compute_optimal", candidates=["greedy"])]
-    [only] = allocation_curve(strategies[1], data.infos["m"], "math500", group_pools(data.rows), strategies,
+    info = data.infos["m"]
+    [only] = allocation_curve(strategies[1], info, "math500", group_pools(data.rows), strategies,
                               [1], 200, 0)
     greedy = next(p for p in points if p.strategy == "greedy" and p.bin == "all")
     assert only.accuracy == greedy.accuracy and only.extra["share:greedy@1"] == 1.0
+
+    # samples: the probe's 4 and greedy's 1; FLOPs: greedy's cell and the probe's decoding (the
+    # probe already computed the prompt greedy reads, under the default prefix_cache rule)
+    assert only.mean_samples == 5
+    sampled = group_pools(data.rows)[("m", "sampled")]
+    probe_decode = np.mean([sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in rows[:4])
+                            for rows in sampled.values()])
+    assert only.mean_flops == pytest.approx(greedy.mean_flops + probe_decode)
+    [uncached] = allocation_curve(strategies[1], info, "math500", group_pools(data.rows), strategies, [1],
+                                  200, 0, "no_cache")
+    assert uncached.mean_flops == pytest.approx(only.mean_flops + prefill_flops(info, 50))
 
 
 def test_oracles_get_no_allocation_no_frontier_and_a_dashed_line(tmp_path: Path) -> None:

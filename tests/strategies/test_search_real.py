@@ -201,7 +201,8 @@ def test_verification_grid_charges_verifier_tokens(engine: object, problems: lis
         v = int(variant.removeprefix("V="))
         for t in ts:
             roles = [c.role for c in t.calls]
-            assert roles.count("generator") == s and roles.count("verifier") == 2 * s * v
+            [solve] = [c for c in t.calls if c.role == "generator"]  # the s solutions: one request, n = s
+            assert solve.n == s and roles.count("verifier") == 2 * s * v
             verdicts = [c for c in t.calls if c.role == "verifier" and c.completion_tokens <= 1]
             assert len(verdicts) >= s * v
             assert 0.0 <= t.info["picked_score"] <= 1.0
@@ -255,7 +256,8 @@ def test_reward_ranking_charges_generator_and_reward_calls(
         assert variant in ("best", "weighted")
         for t in ts:
             roles = [c.role for c in t.calls]
-            assert roles.count("generator") == s and roles.count("reward") == s
+            [solve] = [c for c in t.calls if c.role == "generator"]  # the s solutions: one request, n = s
+            assert solve.n == s and roles.count("reward") == s
             assert all(c.flops and c.completion_tokens == 0 for c in t.calls if c.role == "reward")
             assert 0.0 <= t.info["picked_score"] <= 1.0 and 0 <= t.info["picked"] < s
     best3 = traces[("best", 3)]
@@ -305,9 +307,11 @@ def test_verification_by_a_separate_verifier_model(engine: object, problems: lis
     from harness.model_info import load_model_info
 
     info = load_model_info("smollm2_135m", resolve_model_path("embedded:smollm2-135m-instruct"))
-    for c in ver:  # n = 1 per verifier call: one prefill plus its decode
-        assert c.flops == pytest.approx(prefill_flops(info, c.prompt_tokens)
-                                        + decode_flops(info, c.prompt_tokens, c.completion_tokens))
+    for c in ver:  # n = 1 per verifier call: one prefill (less what the verifier computed before) + decode
+        decode = decode_flops(info, c.prompt_tokens, c.completion_tokens)
+        assert c.flops == pytest.approx(prefill_flops(info, c.prompt_tokens, c.cached_tokens) + decode)
+        assert c.flops_no_cache == pytest.approx(prefill_flops(info, c.prompt_tokens) + decode)
+    assert any(c.cached_tokens > 0 for c in ver)  # each verdict extends its critique's prompt
 
 
 def test_strategies_never_import_a_backend() -> None:
