@@ -3,8 +3,9 @@
 Per cap k (the most samples a problem may draw) and problem, `strategies.adaptive.adaptive_vote`
 replays seeded orders of the pool; a point's compute is what the samples actually drawn cost: their
 generated tokens, decode FLOPs and engine seconds, plus one prefill per problem (the samples are one
-request, as `harness.analyze.selection_flops` charges a pool cell under either prefill rule), and dollars from the price table. `mean_samples` is the expected number
-drawn; `extra` carries the resampling errors of accuracy and samples.
+request, as `harness.analyze.selection_flops` charges a pool cell under either prefill rule), and
+dollars from the price table. `mean_samples` is the expected number drawn; `extra` carries the
+resampling errors of accuracy and samples.
 """
 
 from __future__ import annotations
