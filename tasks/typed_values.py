@@ -80,7 +80,10 @@ def decode(data: Any, depth: int = 0) -> Any:
     if tag == "int" and type(v) is str and v.lstrip("-").startswith("0x"):
         return int(v, 16)
     if tag == "float" and type(v) is str:
-        return float.fromhex(v)
+        try:
+            return float.fromhex(v)
+        except OverflowError:  # "0x1p99999": no float encodes to it
+            raise ValueError("float out of range") from None
     if tag == "str" and type(v) is str:
         return v
     if tag == "str-sha256" and type(v) is str and type(data.get("n")) is int:
@@ -110,14 +113,25 @@ def equal(out: Any, expected: Any, atol: float = 0.0) -> bool:
             return False
         if out == expected:
             return True
-        if math.isnan(out) or math.isnan(expected):
-            return math.isnan(out) and math.isnan(expected)
-        return abs(out - expected) <= (atol or 1e-6) + 1e-7 * abs(expected)
+        try:
+            if math.isnan(out) or math.isnan(expected):
+                return math.isnan(out) and math.isnan(expected)
+            return abs(out - expected) <= (atol or 1e-6) + 1e-7 * abs(expected)
+        except OverflowError:  # an int past every float (10**400 against 1.5): not within tolerance
+            return False
     if type(out) is not type(expected):
         return False
     if type(out) in (list, tuple):
         same_length = len(out) == len(expected)
         return same_length and all(equal(a, b, atol) for a, b in zip(out, expected, strict=True))
     if type(out) is dict:
-        return out.keys() == expected.keys() and all(equal(out[k], expected[k], atol) for k in expected)
+        same_keys = _typed(out.keys()) == _typed(expected.keys())
+        return same_keys and all(equal(out[k], expected[k], atol) for k in expected)
+    if type(out) in (set, frozenset):
+        return _typed(out) == _typed(expected)
     return bool(out == expected)
+
+
+def _typed(items: Any) -> set[tuple[type, Any]]:
+    """Set elements or dict keys with their exact types: {True} is not {1}, nor {1.0}."""
+    return {(type(x), x) for x in items}

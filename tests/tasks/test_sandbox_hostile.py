@@ -42,12 +42,12 @@ def _unhook():
 '''
 
 
-def problem(task: str = "humaneval") -> Problem:
-    return next(p for p in get_task(task).load(None, 24) if p.id == "HumanEval/23")
+def problem(task: str = "humaneval", number: int = 23) -> Problem:
+    return next(p for p in get_task(task).load(None, number + 1) if p.id == f"HumanEval/{number}")
 
 
-def judge(completion: str, task: str = "humaneval") -> bool:
-    return get_task(task).verify(problem(task), "```python\n" + completion + "\n```").correct
+def judge(completion: str, task: str = "humaneval", number: int = 23) -> bool:
+    return get_task(task).verify(problem(task, number), "```python\n" + completion + "\n```").correct
 
 
 def escape(attack: str) -> bool:
@@ -177,6 +177,16 @@ def strlen(string):
     return namespace["strlen"](string)''', task="humaneval_plus")
 
 
+@pytest.mark.parametrize("task", ["humaneval", "humaneval_plus"])
+def test_answers_past_every_float_are_wrong_and_do_not_crash_the_judge(task: str) -> None:
+    # HumanEval/2 (`truncate_number`) answers floats: an int past every float, and a forged line
+    # whose hex float overflows, used to raise OverflowError in the parent (the whole batch lost)
+    assert not judge("def truncate_number(number):\n    return 10 ** 400", task, 2)
+    assert not judge('import os\nfor _i in range(2000):\n'
+                     '    os.write(0, b\'{"i": %d, "out": {"t": "float", "v": "0x1p99999"}}\\n\' % _i)\n'
+                     'def truncate_number(number):\n    return number % 1.0', task, 2)
+
+
 # ---- escapes ----------------------------------------------------------------------------------
 
 def test_emptied_hook_gives_no_root_shell() -> None:
@@ -259,6 +269,23 @@ def test_files_and_memfds_past_the_limits() -> None:
             except OSError:
                 pass
         return total >= 600 << 20''')
+
+
+def test_system_v_shared_memory_outside_every_limit() -> None:
+    # a segment stays allocated when detached: touched 1 GiB at a time (under RLIMIT_AS), segments
+    # would fill the host's memory; here one small segment is asked for and removed at once
+    assert not escape('''
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        segment = libc.shmget(0, 1 << 20, 0o1600)
+        if segment >= 0:
+            libc.shmctl(segment, 0, None)
+        return segment >= 0 or libc.msgget(0, 0o1600) >= 0''')
+
+
+def test_vsock_reaches_past_the_network_namespace() -> None:
+    # AF_VSOCK is not namespaced (this machine has /dev/vsock): only the socket is made, nothing is dialled
+    assert not escape("import socket\nsocket.socket(40, socket.SOCK_STREAM).close()\nreturn True")
 
 
 def test_detached_grandchild_does_not_hold_the_judge() -> None:
