@@ -187,6 +187,28 @@ def test_answers_past_every_float_are_wrong_and_do_not_crash_the_judge(task: str
                      'def truncate_number(number):\n    return number % 1.0', task, 2)
 
 
+FORGED_DONE = "import os\nos.write(0, b'{\"done\": true}\\n')\nos._exit(0)\n"
+
+
+@pytest.mark.parametrize(("number", "completion"), [
+    (32, FORGED_DONE), (38, FORGED_DONE), (50, FORGED_DONE),
+    (53, "def add(x, y):\n    if (x, y) in ((0, 1), (1, 0), (2, 3), (5, 7), (7, 5)):\n"
+         "        return x + y\n" + textwrap.indent(FORGED_DONE, "    ")),
+])
+def test_forged_end_of_humanevals_own_check(number: int, completion: str) -> None:
+    # /32, /38, /50 have no literal inputs, /53 tests random ones: their `check` ran only with the
+    # candidate, whose "ran to the end" line (on the runner's answer fd, 0) was taken as the verdict
+    assert not judge(completion, number=number)
+
+
+def test_a_right_answer_other_than_the_canonical_one_passes_the_replayed_check() -> None:
+    # HumanEval/32: any zero of the polynomial is right, not only the canonical solution's
+    assert judge("def find_zero(xs):\n    lo, hi = -1e6, 1e6\n    if poly(xs, lo) > 0:\n"
+                 "        lo, hi = hi, lo\n    for _ in range(200):\n        mid = (lo + hi) / 2\n"
+                 "        lo, hi = (mid, hi) if poly(xs, mid) < 0 else (lo, mid)\n    return lo\n",
+                 number=32)
+
+
 # ---- escapes ----------------------------------------------------------------------------------
 
 def test_emptied_hook_gives_no_root_shell() -> None:
