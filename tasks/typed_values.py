@@ -5,8 +5,9 @@ into JSON-able data such as `{"t": "int", "v": "0x3"}`; anything else (an object
 a subclass of int or str, a generator) raises `Unsupported`. A str of `LONG_STR` characters or more
 travels as its SHA-256 (`StrDigest`). `decode` is the strict inverse of `encode` and raises
 `ValueError` on anything it did not write. `equal` compares two decoded values as EvalPlus does:
-exact types (a tuple is not a list, True is not 1), floats within `atol` (1e-6 when the task gives
-none) plus a relative 1e-7, NaN equal to NaN, an int equal to a float of the same value.
+exact types (a tuple is not a list, True is not 1, also among set elements and dict keys), a float
+answer within `atol` (1e-6 when the task gives none) plus a relative 1e-7, NaN equal to NaN; an int
+answer exact (a float of the same value is equal to it, one 1e-7 off is not).
 
 This file uses only the standard library and no other project module: the sandbox runs its source
 text as is, so the child encodes with the same code the parent decodes with.
@@ -113,6 +114,8 @@ def equal(out: Any, expected: Any, atol: float = 0.0) -> bool:
             return False
         if out == expected:
             return True
+        if type(expected) is not float:  # an int answer is exact: 5.0000001 is not 5 (EvalPlus too)
+            return False
         try:
             if math.isnan(out) or math.isnan(expected):
                 return math.isnan(out) and math.isnan(expected)

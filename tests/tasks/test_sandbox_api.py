@@ -56,6 +56,7 @@ def test_decode_rejects_what_encode_never_writes(data: object) -> None:
     (10**400, 1.5, 0.0, False), (1.5, 10**400, 0.0, False), (10**400, math.inf, 0.0, False),
     ({True: 1}, {1: 1}, 0.0, False), ({1.0}, {1}, 0.0, False),
     (frozenset({True}), frozenset({1}), 0.0, False), ({1, "a"}, {"a", 1}, 0.0, True),
+    (5 + 1e-7, 5, 0.0, False), (5.0, 5, 0.0, True), (5, 5 + 1e-7, 0.0, True), ([3 + 1e-9], [3], 0.0, False),
 ])
 def test_equal_is_strict_about_types_and_tolerant_about_floats(out: object, expected: object, atol: float,
                                                                same: bool) -> None:

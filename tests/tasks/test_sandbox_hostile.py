@@ -187,6 +187,12 @@ def test_answers_past_every_float_are_wrong_and_do_not_crash_the_judge(task: str
                      'def truncate_number(number):\n    return number % 1.0', task, 2)
 
 
+def test_a_float_near_an_int_answer() -> None:
+    # the float tolerance applied to int answers too: a length off by 1e-7 was scored correct
+    assert not judge("def strlen(string):\n    return len(string) + 1e-7")
+    assert not judge("def strlen(string):\n    return len(string) + 1e-7", "humaneval_plus")
+
+
 FORGED_DONE = "import os\nos.write(0, b'{\"done\": true}\\n')\nos._exit(0)\n"
 
 
