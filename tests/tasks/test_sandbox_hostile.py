@@ -275,6 +275,14 @@ def test_flooding_stdout_is_cut_off() -> None:
     assert time.monotonic() - start < 30
 
 
+def test_a_flood_of_empty_answer_lines_does_not_hold_the_judge() -> None:
+    # each line on the answer fd (0) was parsed as JSON: 64 MiB of newlines held the parent minutes
+    start = time.monotonic()
+    assert not judge("import os\nos.write(0, b'\\n' * (2 << 20))\n"
+                     "def strlen(string):\n    return -1")
+    assert time.monotonic() - start < 5
+
+
 def test_files_and_memfds_past_the_limits() -> None:
     assert not escape('''
         _unhook()
