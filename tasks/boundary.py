@@ -6,7 +6,7 @@ Modes, chosen by the environment variable `TTC_SANDBOX`:
   binds of the system libraries (`/usr`, `/lib*`) and the interpreter's own installation (its
   site-packages hidden); a fresh, read-only `/proc` of the sandbox's own processes, a minimal `/dev`, and one
   size-capped private tmpfs (`/tmp`) as the only writable path (`/` and `/dev` read-only); no
-  further user namespaces; a seccomp filter (`tasks.seccomp`: no new processes, no namespaces, no
+  further user namespaces; a seccomp filter (`tasks.seccomp`: no new processes or threads, no namespaces, no
   ptrace, ...) where the machine is x86_64. Nothing of the project, of /work, of the user's home
   (beyond the interpreter's install) or of the environment is inside. When the pid namespace's
   first process ends, the kernel kills every process left in it.

@@ -8,9 +8,11 @@ cap), System V shared memory, semaphores and message queues and POSIX message qu
 outside RLIMIT_AS: a segment stays allocated after it is detached), `mknod`, file handles,
 `syslog`, `acct`, `swapon`, `reboot`, `sethostname`; sockets of any family but AF_UNIX, AF_INET
 and AF_INET6 (AF_VSOCK is confined by no network namespace: it reaches the host or hypervisor);
-and new processes: `fork`, `vfork` and `clone` without CLONE_THREAD (threads stay allowed; `clone3`
-gets ENOSYS so libc falls back to `clone`). The last one is what bounds a fork bomb: bwrap started by
-root maps the sandbox's uid to host root, whom RLIMIT_NPROC does not limit. Any other
+and new tasks: `fork`, `vfork` and `clone`, threads included (`clone3` gets ENOSYS so libc falls
+back to `clone`, which fails: Python's `threading` then raises RuntimeError). The last one is what
+bounds fork and thread bombs: bwrap started by root maps the sandbox's uid to host root, whom
+RLIMIT_NPROC does not limit, and this machine's pid space (`kernel.pid_max` 32768) is shared by
+every sandbox and every process on the host. Any other
 architecture than x86_64 (x32 and i386 calls included) is killed. `filter_program()` is None on a
 machine that is not x86_64: there the boundary runs without a filter (`boundary.description()`
 says so).
@@ -27,11 +29,11 @@ RET_ALLOW = 0x7FFF0000
 RET_ERRNO_EPERM = 0x00050000 | 1
 RET_ERRNO_ENOSYS = 0x00050000 | 38
 RET_KILL_PROCESS = 0x80000000
-CLONE, CLONE3, CLONE_THREAD, SOCKET = 56, 435, 0x10000, 41
+CLONE3, SOCKET = 435, 41
 SOCKET_FAMILIES = (1, 2, 10)
 """AF_UNIX, AF_INET, AF_INET6 (all inside the sandbox's empty network namespace). Refused among the
 rest: AF_VSOCK, which no network namespace confines (it reaches the host or hypervisor)."""
-_LD_W_ABS, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+_LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
 
 DENIED_X86_64 = {
     "ptrace": 101, "syslog": 103, "personality": 135, "mknod": 133, "pivot_root": 155, "acct": 163,
@@ -43,7 +45,7 @@ DENIED_X86_64 = {
     "kexec_file_load": 320, "memfd_create": 319, "bpf": 321, "userfaultfd": 323,
     "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
     "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-    "mount_setattr": 442, "memfd_secret": 447, "fork": 57, "vfork": 58,
+    "mount_setattr": 442, "memfd_secret": 447, "fork": 57, "vfork": 58, "clone": 56,
     "shmget": 29, "semget": 64, "msgget": 68, "mq_open": 240,
 }
 
@@ -63,7 +65,6 @@ def filter_program() -> bytes | None:
         (_JEQ_K, AUDIT_ARCH_X86_64, None, "kill"),
         (_LD_W_ABS, 0, None, None),                      # syscall number
         (_JGE_K, X32_BIT, "errno", None),                # x32 calls
-        (_JEQ_K, CLONE, "clone", None),                  # clone: threads only
         (_JEQ_K, CLONE3, "enosys", None),                # clone3: "not here", libc falls back
         (_JEQ_K, SOCKET, "socket", None),                # socket: local families only
         *[(_JEQ_K, nr, "errno", None) for nr in numbers],
@@ -78,10 +79,6 @@ def filter_program() -> bytes | None:
     label("errno", (_RET_K, RET_ERRNO_EPERM, None, None))
     label("enosys", (_RET_K, RET_ERRNO_ENOSYS, None, None))
     label("kill", (_RET_K, RET_KILL_PROCESS, None, None))
-    label("clone", (_LD_W_ABS, 16, None, None),         # flags (low half)
-          (_JSET_K, CLONE_THREAD, None, "clone-no"),
-          (_RET_K, RET_ALLOW, None, None))
-    label("clone-no", (_RET_K, RET_ERRNO_EPERM, None, None))
     label("socket", (_LD_W_ABS, 16, None, None),        # the address family
           *[(_JEQ_K, family, "socket-yes", None) for family in SOCKET_FAMILIES],
           (_RET_K, RET_ERRNO_EPERM, None, None))

@@ -334,6 +334,21 @@ def test_host_wide_sysctls_opened_for_writing() -> None:
         return opened''')
 
 
+def test_threads_past_the_process_limit() -> None:
+    # RLIMIT_NPROC (16) does not hold host root, which the sandbox's uid is: threads were limited only
+    # by the address space, ~20,000 of them against a host pid space of 32,768. Here 40 are asked for.
+    assert not escape('''
+        import threading
+        threading.stack_size(1 << 16)
+        stop, started = threading.Event(), []
+        for _ in range(40):
+            t = threading.Thread(target=stop.wait, daemon=True)
+            t.start()
+            started.append(t)
+        stop.set()
+        return len(started) > 16''')
+
+
 def test_vsock_reaches_past_the_network_namespace() -> None:
     # AF_VSOCK is not namespaced (this machine has /dev/vsock): only the socket is made, nothing is dialled
     assert not escape("import socket\nsocket.socket(40, socket.SOCK_STREAM).close()\nreturn True")
