@@ -4,9 +4,9 @@ Modes, chosen by the environment variable `TTC_SANDBOX`:
 - `bwrap` (the default): bubblewrap. New user, pid, mount, network, ipc, uts and cgroup namespaces;
   uid/gid 65534 inside; every capability dropped; a new session; killed with its parent; read-only
   binds of the system libraries (`/usr`, `/lib*`) and the interpreter's own installation (its
-  site-packages hidden); a fresh `/proc` of the sandbox's own processes, a minimal `/dev`, and one
+  site-packages hidden); a fresh, read-only `/proc` of the sandbox's own processes, a minimal `/dev`, and one
   size-capped private tmpfs (`/tmp`) as the only writable path (`/` and `/dev` read-only); no
-  further user namespaces; a seccomp filter (`tasks.seccomp`: no new processes, no namespaces, no
+  further user namespaces; a seccomp filter (`tasks.seccomp`: no new processes or threads, no namespaces, no
   ptrace, ...) where the machine is x86_64. Nothing of the project, of /work, of the user's home
   (beyond the interpreter's install) or of the environment is inside. When the pid namespace's
   first process ends, the kernel kills every process left in it.
@@ -105,7 +105,10 @@ def bwrap_argv(command: list[str], seccomp_fd: int | None = None, info_fd: int |
         *_mounts(),
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
-        "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp",
+        # /proc read-only: the sandbox's uid is host root's (bwrap started as root maps it so), and
+        # bwrap 0.8 does not cover /proc/sys, whose host-wide sysctls (kernel.core_pattern) it could
+        # otherwise open for writing
+        "--remount-ro", "/proc", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp",
         *seccomp, "--", *command,
     ]
 

@@ -7,10 +7,12 @@ whole text) runs in `tasks.sandbox` on each test input and returns plain values;
 solution's outputs on the same inputs (`tasks.code_reference`, computed once in the same sandbox).
 Test inputs: HumanEval+'s `base_input` + `plus_input` (with its `atol`); for HumanEval, the literal
 arguments of `candidate(...)` in `check` (`tasks.humaneval_inputs`). Where `check` tests more than
-input -> output (7 HumanEval problems), its code also runs the old way, in the sandbox, as a second
-opinion that can only fail a program, except on HumanEval/32, /38 and /50, which have no literal
-inputs and are judged by that run alone. No test, expected value or canonical solution is inside
-the sandbox of the differential run. Wall-clock limits are 10x the canonical run's time, 3 s floor.
+input -> output (7 HumanEval problems: /32, /33, /38, /44, /50, /53, /151), `check` itself is
+judged by replay (`tasks.humaneval_replay`): it runs in a sandbox with no model code, on the plain
+values the candidate returned for the calls `check` makes; its code also runs the old way, with the
+candidate, as a second opinion that can only fail a program. No test, expected value or canonical
+solution is inside the sandbox of the differential run. Wall-clock limits are 10x the canonical
+run's time, 3 s floor.
 Vote keys (majority, weighted majority) are reference-free: programs clustered by their outputs on
 the inputs of the PROMPT's own examples (`tasks.code_votes`), never on the hidden tests.
 """
@@ -30,6 +32,7 @@ from tasks.code_votes import code_clusters
 from tasks.data import DataSource, load_records
 from tasks.humaneval_examples import prompt_inputs
 from tasks.humaneval_inputs import check_inputs
+from tasks.humaneval_replay import recorded_calls, replay_passes
 from tasks.sandbox import Limits, Output, run_on_inputs, run_program
 from tasks.typed_values import equal
 from tasks.votes import VoteClusters
@@ -160,16 +163,42 @@ class _HumanEvalBase(Task):
     def verify(self, problem: Problem, completion: str) -> Verdict:
         return self.verify_batch([(problem, completion)])[0]
 
+    def _replayed(self, problem: Problem) -> bool:
+        """Whether `check` is judged by replay (`tasks.humaneval_replay`): HumanEval's 7 problems whose
+        `check` tests more than literal input -> output."""
+        return not self.plus and bool(problem.metadata.get("other_tests", True))
+
+    def _recorded_calls(self, problem: Problem) -> list[list[Any]]:
+        canonical = candidate_program(problem, problem.metadata.get("canonical_solution", ""))
+        return recorded_calls(canonical, problem.reference, problem.entry_point)
+
+    def _prepare(self, problem: Problem) -> None:
+        """What a judgement of `problem` needs from the canonical solution, computed once."""
+        self.limits(problem)
+        if self._replayed(problem):
+            self._recorded_calls(problem)
+
     def _judge(self, problem: Problem, completion: str) -> Verdict:
         inputs = problem.metadata.get("inputs", [])
-        if inputs:
+        calls = self._recorded_calls(problem) if self._replayed(problem) else []
+        if inputs or calls:
             ref = self.reference(problem)
-            outs = run_on_inputs(candidate_program(problem, completion), problem.entry_point, inputs,
-                                 self.limits(problem))
+            limits = self.limits(problem)
+            if calls:
+                limits = _limits(max(limits.wall_s, self._second_opinion_limits(problem).wall_s))
+            outs = run_on_inputs(candidate_program(problem, completion), problem.entry_point,
+                                 [*inputs, *calls], limits)
             atol = problem.metadata.get("atol", 0.0)
-            if not all(_same(o, r, atol) for o, r in zip(outs, ref.outputs, strict=True)):
+            answers = outs[len(inputs):]
+            if not (all(_same(o, r, atol) for o, r in zip(outs[:len(inputs)], ref.outputs, strict=True))
+                    and all(o.status == "ok" for o in answers)):
                 timeout = any(o.status == "timeout" for o in outs)
                 return Verdict(extracted=None, correct=False, status="timeout" if timeout else "fail")
+            if calls:
+                canonical = candidate_program(problem, problem.metadata.get("canonical_solution", ""))
+                if not replay_passes(canonical, problem.reference, calls, [o.value for o in answers],
+                                     self._second_opinion_limits(problem)):
+                    return Verdict(extracted=None, correct=False, status="fail")
         if problem.metadata.get("other_tests", True):
             result = run_program(build_program(problem, completion), self._second_opinion_limits(problem))
             if not result.passed:
@@ -182,7 +211,7 @@ class _HumanEvalBase(Task):
         workers = max(1, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             unique = list({p.id: p for p, _ in pairs}.values())
-            list(pool.map(self.limits, unique))  # reference outputs first, each once
+            list(pool.map(self._prepare, unique))  # reference outputs first, each once
             return list(pool.map(lambda pair: self._judge(*pair), pairs))
 
 

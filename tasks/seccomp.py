@@ -4,10 +4,15 @@ It answers EPERM to system calls a judged program has no use for and that widen 
 or hold: namespaces (`unshare`, `setns`, `mount` and the new mount API), tracing and other
 processes' memory (`ptrace`, `process_vm_*`), kernel keyrings, `bpf`, `userfaultfd`,
 `perf_event_open`, `io_uring`, module and kexec loading, `memfd_create` (memory outside the tmpfs
-cap), `mknod`, file handles, `syslog`, `acct`, `swapon`, `reboot`, `sethostname`, and new
-processes: `fork`, `vfork` and `clone` without CLONE_THREAD (threads stay allowed; `clone3` gets
-ENOSYS so libc falls back to `clone`). The last one is what bounds a fork bomb: bwrap started by
-root maps the sandbox's uid to host root, whom RLIMIT_NPROC does not limit. Any other
+cap), System V shared memory, semaphores and message queues and POSIX message queues (memory
+outside RLIMIT_AS: a segment stays allocated after it is detached), `mknod`, file handles,
+`syslog`, `acct`, `swapon`, `reboot`, `sethostname`; sockets of any family but AF_UNIX, AF_INET
+and AF_INET6 (AF_VSOCK is confined by no network namespace: it reaches the host or hypervisor);
+and new tasks: `fork`, `vfork` and `clone`, threads included (`clone3` gets ENOSYS so libc falls
+back to `clone`, which fails: Python's `threading` then raises RuntimeError). The last one is what
+bounds fork and thread bombs: bwrap started by root maps the sandbox's uid to host root, whom
+RLIMIT_NPROC does not limit, and this machine's pid space (`kernel.pid_max` 32768) is shared by
+every sandbox and every process on the host. Any other
 architecture than x86_64 (x32 and i386 calls included) is killed. `filter_program()` is None on a
 machine that is not x86_64: there the boundary runs without a filter (`boundary.description()`
 says so).
@@ -24,8 +29,11 @@ RET_ALLOW = 0x7FFF0000
 RET_ERRNO_EPERM = 0x00050000 | 1
 RET_ERRNO_ENOSYS = 0x00050000 | 38
 RET_KILL_PROCESS = 0x80000000
-CLONE, CLONE3, CLONE_THREAD = 56, 435, 0x10000
-_LD_W_ABS, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+CLONE3, SOCKET = 435, 41
+SOCKET_FAMILIES = (1, 2, 10)
+"""AF_UNIX, AF_INET, AF_INET6 (all inside the sandbox's empty network namespace). Refused among the
+rest: AF_VSOCK, which no network namespace confines (it reaches the host or hypervisor)."""
+_LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
 
 DENIED_X86_64 = {
     "ptrace": 101, "syslog": 103, "personality": 135, "mknod": 133, "pivot_root": 155, "acct": 163,
@@ -37,7 +45,8 @@ DENIED_X86_64 = {
     "kexec_file_load": 320, "memfd_create": 319, "bpf": 321, "userfaultfd": 323,
     "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
     "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-    "mount_setattr": 442, "memfd_secret": 447, "fork": 57, "vfork": 58,
+    "mount_setattr": 442, "memfd_secret": 447, "fork": 57, "vfork": 58, "clone": 56,
+    "shmget": 29, "semget": 64, "msgget": 68, "mq_open": 240,
 }
 
 
@@ -50,22 +59,36 @@ def filter_program() -> bytes | None:
     if platform.machine() != "x86_64":
         return None
     numbers = sorted(DENIED_X86_64.values())
-    n = len(numbers)
-    allow_at, errno_at, enosys_at, kill_at, clone_at = 6 + n, 7 + n, 8 + n, 9 + n, 10 + n
-    prog = [  # a jump's offset counts from the next instruction; BPF jumps only forward
-        _op(_LD_W_ABS, 4),                                   # 0: arch
-        _op(_JEQ_K, AUDIT_ARCH_X86_64, 0, kill_at - 2),      # 1
-        _op(_LD_W_ABS, 0),                                   # 2: syscall number
-        _op(_JGE_K, X32_BIT, errno_at - 4, 0),               # 3: x32 calls
-        _op(_JEQ_K, CLONE, clone_at - 5, 0),                 # 4: clone: threads only
-        _op(_JEQ_K, CLONE3, enosys_at - 6, 0),               # 5: clone3: "not here", libc falls back
+    # (code, k, jump-if-true label, jump-if-false label); a label is resolved to a forward offset
+    prog: list[tuple[int, int, str | None, str | None]] = [
+        (_LD_W_ABS, 4, None, None),                      # arch
+        (_JEQ_K, AUDIT_ARCH_X86_64, None, "kill"),
+        (_LD_W_ABS, 0, None, None),                      # syscall number
+        (_JGE_K, X32_BIT, "errno", None),                # x32 calls
+        (_JEQ_K, CLONE3, "enosys", None),                # clone3: "not here", libc falls back
+        (_JEQ_K, SOCKET, "socket", None),                # socket: local families only
+        *[(_JEQ_K, nr, "errno", None) for nr in numbers],
     ]
-    for i, nr in enumerate(numbers):                          # 6 .. 5+n
-        prog.append(_op(_JEQ_K, nr, errno_at - (6 + i + 1), 0))
-    prog += [_op(_RET_K, RET_ALLOW), _op(_RET_K, RET_ERRNO_EPERM),      # allow_at, errno_at
-             _op(_RET_K, RET_ERRNO_ENOSYS), _op(_RET_K, RET_KILL_PROCESS),  # enosys_at, kill_at
-             _op(_LD_W_ABS, 16),                                         # clone_at: flags (low half)
-             _op(_JSET_K, CLONE_THREAD, 0, 1),
-             _op(_RET_K, RET_ALLOW), _op(_RET_K, RET_ERRNO_EPERM)]
-    assert len(prog) == clone_at + 4 and prog[allow_at] == _op(_RET_K, RET_ALLOW)
-    return b"".join(prog)
+    labels: dict[str, int] = {}
+
+    def label(name: str, *ops: tuple[int, int, str | None, str | None]) -> None:
+        labels[name] = len(prog)
+        prog.extend(ops)
+
+    label("allow", (_RET_K, RET_ALLOW, None, None))
+    label("errno", (_RET_K, RET_ERRNO_EPERM, None, None))
+    label("enosys", (_RET_K, RET_ERRNO_ENOSYS, None, None))
+    label("kill", (_RET_K, RET_KILL_PROCESS, None, None))
+    label("socket", (_LD_W_ABS, 16, None, None),        # the address family
+          *[(_JEQ_K, family, "socket-yes", None) for family in SOCKET_FAMILIES],
+          (_RET_K, RET_ERRNO_EPERM, None, None))
+    label("socket-yes", (_RET_K, RET_ALLOW, None, None))
+
+    def offset(i: int, target: str | None) -> int:
+        if target is None:
+            return 0
+        jump = labels[target] - (i + 1)  # counts from the next instruction; BPF jumps only forward
+        assert 0 <= jump < 256
+        return jump
+
+    return b"".join(_op(code, k, offset(i, jt), offset(i, jf)) for i, (code, k, jt, jf) in enumerate(prog))

@@ -5,8 +5,9 @@ into JSON-able data such as `{"t": "int", "v": "0x3"}`; anything else (an object
 a subclass of int or str, a generator) raises `Unsupported`. A str of `LONG_STR` characters or more
 travels as its SHA-256 (`StrDigest`). `decode` is the strict inverse of `encode` and raises
 `ValueError` on anything it did not write. `equal` compares two decoded values as EvalPlus does:
-exact types (a tuple is not a list, True is not 1), floats within `atol` (1e-6 when the task gives
-none) plus a relative 1e-7, NaN equal to NaN, an int equal to a float of the same value.
+exact types (a tuple is not a list, True is not 1, also among set elements and dict keys), a float
+answer within `atol` (1e-6 when the task gives none) plus a relative 1e-7, NaN equal to NaN; an int
+answer exact (a float of the same value is equal to it, one 1e-7 off is not).
 
 This file uses only the standard library and no other project module: the sandbox runs its source
 text as is, so the child encodes with the same code the parent decodes with.
@@ -80,7 +81,10 @@ def decode(data: Any, depth: int = 0) -> Any:
     if tag == "int" and type(v) is str and v.lstrip("-").startswith("0x"):
         return int(v, 16)
     if tag == "float" and type(v) is str:
-        return float.fromhex(v)
+        try:
+            return float.fromhex(v)
+        except OverflowError:  # "0x1p99999": no float encodes to it
+            raise ValueError("float out of range") from None
     if tag == "str" and type(v) is str:
         return v
     if tag == "str-sha256" and type(v) is str and type(data.get("n")) is int:
@@ -110,14 +114,27 @@ def equal(out: Any, expected: Any, atol: float = 0.0) -> bool:
             return False
         if out == expected:
             return True
-        if math.isnan(out) or math.isnan(expected):
-            return math.isnan(out) and math.isnan(expected)
-        return abs(out - expected) <= (atol or 1e-6) + 1e-7 * abs(expected)
+        if type(expected) is not float:  # an int answer is exact: 5.0000001 is not 5 (EvalPlus too)
+            return False
+        try:
+            if math.isnan(out) or math.isnan(expected):
+                return math.isnan(out) and math.isnan(expected)
+            return abs(out - expected) <= (atol or 1e-6) + 1e-7 * abs(expected)
+        except OverflowError:  # an int past every float (10**400 against 1.5): not within tolerance
+            return False
     if type(out) is not type(expected):
         return False
     if type(out) in (list, tuple):
         same_length = len(out) == len(expected)
         return same_length and all(equal(a, b, atol) for a, b in zip(out, expected, strict=True))
     if type(out) is dict:
-        return out.keys() == expected.keys() and all(equal(out[k], expected[k], atol) for k in expected)
+        same_keys = _typed(out.keys()) == _typed(expected.keys())
+        return same_keys and all(equal(out[k], expected[k], atol) for k in expected)
+    if type(out) in (set, frozenset):
+        return _typed(out) == _typed(expected)
     return bool(out == expected)
+
+
+def _typed(items: Any) -> set[tuple[type, Any]]:
+    """Set elements or dict keys with their exact types: {True} is not {1}, nor {1.0}."""
+    return {(type(x), x) for x in items}

@@ -35,6 +35,11 @@ def test_values_without_a_tag_are_unsupported(value: object) -> None:
         encode(value)
 
 
+def test_decode_rejects_a_float_past_every_float() -> None:
+    with pytest.raises(ValueError):
+        decode({"t": "float", "v": "0x1p99999"})
+
+
 @pytest.mark.parametrize("data", [{"t": "int", "v": 3}, {"t": "str"}, {"t": "eval", "v": "1"}, [1],
                                   {"t": "list", "v": [{"t": "bool", "v": 1}]}, {"t": "dict", "v": [[1]]}])
 def test_decode_rejects_what_encode_never_writes(data: object) -> None:
@@ -48,6 +53,10 @@ def test_decode_rejects_what_encode_never_writes(data: object) -> None:
     (math.nan, math.nan, 0.0, True), (math.nan, 1.0, 0.0, False), ("1", 1, 0.0, False),
     ([1.0, [2.0]], [1.0, [2.0 + 1e-9]], 0.0, True), ({"a": 1}, {"a": 1.0}, 0.0, True),
     ({"a": 1}, {"b": 1}, 0.0, False), (None, 0, 0.0, False), ([1, 2], [1, 2, 3], 0.0, False),
+    (10**400, 1.5, 0.0, False), (1.5, 10**400, 0.0, False), (10**400, math.inf, 0.0, False),
+    ({True: 1}, {1: 1}, 0.0, False), ({1.0}, {1}, 0.0, False),
+    (frozenset({True}), frozenset({1}), 0.0, False), ({1, "a"}, {"a", 1}, 0.0, True),
+    (5 + 1e-7, 5, 0.0, False), (5.0, 5, 0.0, True), (5, 5 + 1e-7, 0.0, True), ([3 + 1e-9], [3], 0.0, False),
 ])
 def test_equal_is_strict_about_types_and_tolerant_about_floats(out: object, expected: object, atol: float,
                                                                same: bool) -> None:

@@ -42,12 +42,12 @@ def _unhook():
 '''
 
 
-def problem(task: str = "humaneval") -> Problem:
-    return next(p for p in get_task(task).load(None, 24) if p.id == "HumanEval/23")
+def problem(task: str = "humaneval", number: int = 23) -> Problem:
+    return next(p for p in get_task(task).load(None, number + 1) if p.id == f"HumanEval/{number}")
 
 
-def judge(completion: str, task: str = "humaneval") -> bool:
-    return get_task(task).verify(problem(task), "```python\n" + completion + "\n```").correct
+def judge(completion: str, task: str = "humaneval", number: int = 23) -> bool:
+    return get_task(task).verify(problem(task, number), "```python\n" + completion + "\n```").correct
 
 
 def escape(attack: str) -> bool:
@@ -177,6 +177,44 @@ def strlen(string):
     return namespace["strlen"](string)''', task="humaneval_plus")
 
 
+@pytest.mark.parametrize("task", ["humaneval", "humaneval_plus"])
+def test_answers_past_every_float_are_wrong_and_do_not_crash_the_judge(task: str) -> None:
+    # HumanEval/2 (`truncate_number`) answers floats: an int past every float, and a forged line
+    # whose hex float overflows, used to raise OverflowError in the parent (the whole batch lost)
+    assert not judge("def truncate_number(number):\n    return 10 ** 400", task, 2)
+    assert not judge('import os\nfor _i in range(2000):\n'
+                     '    os.write(0, b\'{"i": %d, "out": {"t": "float", "v": "0x1p99999"}}\\n\' % _i)\n'
+                     'def truncate_number(number):\n    return number % 1.0', task, 2)
+
+
+def test_a_float_near_an_int_answer() -> None:
+    # the float tolerance applied to int answers too: a length off by 1e-7 was scored correct
+    assert not judge("def strlen(string):\n    return len(string) + 1e-7")
+    assert not judge("def strlen(string):\n    return len(string) + 1e-7", "humaneval_plus")
+
+
+FORGED_DONE = "import os\nos.write(0, b'{\"done\": true}\\n')\nos._exit(0)\n"
+
+
+@pytest.mark.parametrize(("number", "completion"), [
+    (32, FORGED_DONE), (38, FORGED_DONE), (50, FORGED_DONE),
+    (53, "def add(x, y):\n    if (x, y) in ((0, 1), (1, 0), (2, 3), (5, 7), (7, 5)):\n"
+         "        return x + y\n" + textwrap.indent(FORGED_DONE, "    ")),
+])
+def test_forged_end_of_humanevals_own_check(number: int, completion: str) -> None:
+    # /32, /38, /50 have no literal inputs, /53 tests random ones: their `check` ran only with the
+    # candidate, whose "ran to the end" line (on the runner's answer fd, 0) was taken as the verdict
+    assert not judge(completion, number=number)
+
+
+def test_a_right_answer_other_than_the_canonical_one_passes_the_replayed_check() -> None:
+    # HumanEval/32: any zero of the polynomial is right, not only the canonical solution's
+    assert judge("def find_zero(xs):\n    lo, hi = -1e6, 1e6\n    if poly(xs, lo) > 0:\n"
+                 "        lo, hi = hi, lo\n    for _ in range(200):\n        mid = (lo + hi) / 2\n"
+                 "        lo, hi = (mid, hi) if poly(xs, mid) < 0 else (lo, mid)\n    return lo\n",
+                 number=32)
+
+
 # ---- escapes ----------------------------------------------------------------------------------
 
 def test_emptied_hook_gives_no_root_shell() -> None:
@@ -237,6 +275,14 @@ def test_flooding_stdout_is_cut_off() -> None:
     assert time.monotonic() - start < 30
 
 
+def test_a_flood_of_empty_answer_lines_does_not_hold_the_judge() -> None:
+    # each line on the answer fd (0) was parsed as JSON: 64 MiB of newlines held the parent minutes
+    start = time.monotonic()
+    assert not judge("import os\nos.write(0, b'\\n' * (2 << 20))\n"
+                     "def strlen(string):\n    return -1")
+    assert time.monotonic() - start < 5
+
+
 def test_files_and_memfds_past_the_limits() -> None:
     assert not escape('''
         _unhook()
@@ -259,6 +305,53 @@ def test_files_and_memfds_past_the_limits() -> None:
             except OSError:
                 pass
         return total >= 600 << 20''')
+
+
+def test_system_v_shared_memory_outside_every_limit() -> None:
+    # a segment stays allocated when detached: touched 1 GiB at a time (under RLIMIT_AS), segments
+    # would fill the host's memory; here one small segment is asked for and removed at once
+    assert not escape('''
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        segment = libc.shmget(0, 1 << 20, 0o1600)
+        if segment >= 0:
+            libc.shmctl(segment, 0, None)
+        return segment >= 0 or libc.msgget(0, 0o1600) >= 0''')
+
+
+def test_host_wide_sysctls_opened_for_writing() -> None:
+    # the sandbox's uid is host root's, and bwrap 0.8 left /proc/sys writable: kernel.core_pattern
+    # (a command the host kernel runs as root) could be set. Only opened here, never written.
+    assert not escape('''
+        opened = False
+        for name in ("kernel/core_pattern", "vm/drop_caches", "kernel/hostname"):
+            path = "/proc/sys/" + name
+            try:
+                os.close(os.open(path, os.O_WRONLY))
+                opened = True
+            except OSError:
+                pass
+        return opened''')
+
+
+def test_threads_past_the_process_limit() -> None:
+    # RLIMIT_NPROC (16) does not hold host root, which the sandbox's uid is: threads were limited only
+    # by the address space, ~20,000 of them against a host pid space of 32,768. Here 40 are asked for.
+    assert not escape('''
+        import threading
+        threading.stack_size(1 << 16)
+        stop, started = threading.Event(), []
+        for _ in range(40):
+            t = threading.Thread(target=stop.wait, daemon=True)
+            t.start()
+            started.append(t)
+        stop.set()
+        return len(started) > 16''')
+
+
+def test_vsock_reaches_past_the_network_namespace() -> None:
+    # AF_VSOCK is not namespaced (this machine has /dev/vsock): only the socket is made, nothing is dialled
+    assert not escape("import socket\nsocket.socket(40, socket.SOCK_STREAM).close()\nreturn True")
 
 
 def test_detached_grandchild_does_not_hold_the_judge() -> None:

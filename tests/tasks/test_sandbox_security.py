@@ -36,11 +36,25 @@ def judge(body: str) -> bool:
 
 
 def sandbox_processes() -> list[str]:
-    """Live sandbox processes (bwrap's exited setup helper may wait a moment for init to reap it)."""
-    out = subprocess.run(["ps", "-eo", "pid,stat,args"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines()
-            if ("runner.py" in line or "bwrap" in line or "-I -S -B -c" in line)
-            and "ps -eo" not in line and line.split()[1][0] != "Z"]
+    """Live sandbox processes of this test run: descendants of this process, or orphans (other
+    workers' sandboxes on a shared machine are neither; bwrap's exited setup helper may wait a
+    moment for init to reap it)."""
+    out = subprocess.run(["ps", "-eo", "pid,ppid,stat,args"], capture_output=True, text=True).stdout
+    rows = [line.split(None, 3) for line in out.splitlines()[1:]]
+    parent = {int(r[0]): int(r[1]) for r in rows if len(r) >= 3}
+
+    def ours(pid: int) -> bool:
+        seen = set()
+        while pid > 1 and pid not in seen:
+            if pid == os.getpid():
+                return True
+            seen.add(pid)
+            pid = parent.get(pid, 0)
+        return pid == 1
+
+    return [" ".join((r[0], r[2], r[3])) for r in rows if len(r) == 4
+            and ("runner.py" in r[3] or "bwrap" in r[3] or "-I -S -B -c" in r[3])
+            and "ps -eo" not in r[3] and r[2][0] != "Z" and ours(int(r[1]))]
 
 
 @pytest.fixture(autouse=True)
