@@ -23,6 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
+from strategies.estimators import permutations
 from strategies.vote_ties import Keys, check_correctness
 
 
@@ -79,12 +80,6 @@ class AdaptiveResult:
     costs: dict[str, float] = field(default_factory=dict)
     """Expected per-sample cost summed over the samples drawn, per cost name (e.g. tokens)."""
     costs_se: dict[str, float] = field(default_factory=dict)
-
-
-def permutations(n: int, resamples: int, seed: int) -> np.ndarray:
-    """[resamples, n] seeded random orders of a pool (row r: the order of walk r)."""
-    rng = np.random.default_rng(seed)
-    return np.argsort(rng.random((resamples, n)), axis=1)
 
 
 def adaptive_vote(

@@ -43,6 +43,13 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
 
 
+def permutations(n: int, resamples: int, seed: int) -> np.ndarray:
+    """[resamples, n] seeded random orders of a pool (row r: one resample's order); the prefixes of
+    these rows are the seeded k-subsets of weighted majority and the walks of adaptive voting."""
+    rng = np.random.default_rng(seed)
+    return np.argsort(rng.random((resamples, n)), axis=1)
+
+
 def vote_keys(votes: Sequence[str | None], vote_correct: Sequence[bool]) -> tuple[list[str | None], set[str]]:
     """(one vote key per sample, the set of correct keys): keys are the samples' reference-free
     cluster keys, None = no vote; a key is correct when its cluster's representative is."""

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy
-from strategies.estimators import CORRECT, vote_keys
+from strategies.estimators import CORRECT, permutations, vote_keys
 from strategies.scorers import require_scores, scorer
 
 TIE_RTOL = 1e-9
@@ -37,8 +37,7 @@ def weighted_vote_at_ks(
         return [0.0] * len(ks), [0.0] * len(ks)
     cid = np.array([classes.index(k) if k is not None else -1 for k in keys])
     s = np.asarray(scores, dtype=float)
-    rng = np.random.default_rng(seed)
-    perms = np.argsort(rng.random((resamples, n)), axis=1)  # each row: a random order of the pool
+    perms = permutations(n, resamples, seed)  # each row: a random order of the pool
     means, ses = [], []
     for k in ks:
         perms_k = perms[:1, :k] if k == n else perms[:, :k]
