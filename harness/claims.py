@@ -272,14 +272,20 @@ def _matrix(m: Measured, points: list[CurvePoint]) -> np.ndarray | None:
     return np.array([[(v or {})[i] for v in vals] for i in ids])
 
 
-def _judge_increasing(relation: Relation, m: Measured, axis_name: str) -> Verdict:
+def _in_range(relation: Relation, m: Measured, axis_name: str) -> tuple[list[CurvePoint], list[Comparison]]:
+    """A's points inside the relation's judged range (by budget), and a NOT_JUDGED comparison for each
+    point outside it."""
     cost = axis(axis_name)
     pts = sorted(m.curves.get(relation.a, []), key=lambda p: p.budget)
-    if not pts:
-        return _no_points(relation, relation.a)
     judged = [p for p in pts if relation.in_range(p.budget, cost(p))]
-    comparisons = [Comparison("increasing", f"budget {p.budget}", None, None, None, NOT_JUDGED,
-                              "outside the judged range") for p in pts if p not in judged]
+    return judged, [Comparison(relation.type, f"budget {p.budget}", None, None, None, NOT_JUDGED,
+                               "outside the judged range") for p in pts if p not in judged]
+
+
+def _judge_increasing(relation: Relation, m: Measured, axis_name: str) -> Verdict:
+    if not m.curves.get(relation.a):
+        return _no_points(relation, relation.a)
+    judged, comparisons = _in_range(relation, m, axis_name)
     if len(judged) < 2:
         return Verdict(INCONCLUSIVE, comparisons,
                        f"needs two budgets in the judged range ({relation.range_text()})")
@@ -318,13 +324,9 @@ def _judge_increasing(relation: Relation, m: Measured, axis_name: str) -> Verdic
 
 
 def _judge_fits(relation: Relation, m: Measured, axis_name: str) -> Verdict:
-    cost = axis(axis_name)
-    pts = sorted(m.curves.get(relation.a, []), key=lambda p: p.budget)
-    if not pts:
+    if not m.curves.get(relation.a):
         return _no_points(relation, relation.a)
-    judged = [p for p in pts if relation.in_range(p.budget, cost(p))]
-    comparisons = [Comparison("fits", f"budget {p.budget}", None, None, None, NOT_JUDGED,
-                              "outside the judged range") for p in pts if p not in judged]
+    judged, comparisons = _in_range(relation, m, axis_name)
     fit_pts, held = judged[:-relation.holdout], judged[-relation.holdout:]
     if len(fit_pts) < 3 or not held:
         return Verdict(INCONCLUSIVE, comparisons, f"needs at least 3 fitted and 1 held-out budget, has "
