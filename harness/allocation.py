@@ -142,5 +142,9 @@ def allocation_curve(
             mean_flops=float((flops[rows, chosen] + probe_flops).mean()),
             mean_seconds=float((seconds[rows, chosen] + probe_seconds).mean()),
             n_problems=len(ids), extra=extra,
+            # the probe, then the chosen arm: their engine seconds one after another (an upper bound);
+            # memory traffic is not modeled for this meta strategy (eFLOPs = FLOPs)
+            mean_latency=float((seconds[rows, chosen] + probe_seconds).mean()),
+            mean_eflops=float((flops[rows, chosen] + probe_flops).mean()),
         ))
     return points

@@ -49,6 +49,11 @@ ACCELERATORS = {
 }
 
 
+DEFAULT_ACCELERATOR = "cpu"
+"""The sweep config's default `accelerator` (the embedded model runs on CPU)."""
+DEFAULT_INTENSITY = ACCELERATORS[DEFAULT_ACCELERATOR].intensity
+
+
 def accelerator(name: str) -> Accelerator:
     if name not in ACCELERATORS:
         valid = ", ".join(sorted(ACCELERATORS))
@@ -75,7 +80,7 @@ def weight_bytes(info: ModelInfo, weight_dtype: str | None = None) -> float:
     return float(info.n_params) * bytes_per_value(weight_dtype or info.dtype)
 
 
-def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: int, batch: int = 1,
+def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: float, batch: int = 1,
                  shared_prompt: bool = False, weight_dtype: str | None = None,
                  kv_dtype: str | None = None) -> float:
     """Bytes charged to one sample of `completion_tokens` decoded in a batch of `batch` sequences."""

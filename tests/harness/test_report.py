@@ -59,7 +59,7 @@ def test_report_writes_every_file(tmp_path: Path) -> None:
     assert {"all", "level=1", "level=5", "subject=Algebra", "subject=Geometry"} <= bins
     overall = [p for p in points if p.bin == "all"]
     assert {(p.strategy, p.budget) for p in overall} == {("greedy", 1)} | {
-        (s, k) for s in ("majority", "pass_at_k") for k in (1, 2, 4, 8)}
+        (s, k) for s in ("majority", "pass_at_k") for k in (1, 2, 4, 8)} | {("adaptive_majority", 8)}
     for p in overall:  # dollars: prompt once at $0.1/M + generated tokens at $0.4/M
         assert p.mean_dollars == pytest.approx((50 * 0.1 + p.mean_tokens * 0.4) / 1e6)
         assert p.mean_total_tokens == pytest.approx(50 + p.mean_tokens)
