@@ -55,8 +55,8 @@ def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any],
 
 
 def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name: str = "flops",
-                show_frontier: bool = True) -> list[Path]:
-    """Draw curves of the `all` bin; returns the PNG and SVG paths."""
+                show_frontier: bool = True, suffixes: tuple[str, ...] = (".png", ".svg")) -> list[Path]:
+    """Draw curves of the `all` bin; returns the paths written (PNG and SVG by default)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -99,7 +99,7 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    paths = [path_stem.with_suffix(".png"), path_stem.with_suffix(".svg")]
+    paths = [path_stem.with_suffix(suffix) for suffix in suffixes]
     for path in paths:
         fig.savefig(path)
     plt.close(fig)

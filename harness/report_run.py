@@ -188,9 +188,11 @@ def build_report(
     title = f"{meta['task']}: accuracy vs compute ({meta['name']})"
     plots = plot_curves(points, out / "pareto", title)
     plots += plot_curves(points, out / "pareto_latency",
-                         f"{meta['task']}: accuracy vs latency ({meta['name']})", axis_name="latency")
+                         f"{meta['task']}: accuracy vs latency ({meta['name']})", axis_name="latency",
+                         suffixes=(".png",))
     plots += plot_curves(points, out / "pareto_eflops", f"{meta['task']}: accuracy vs effective FLOPs ("
-                         f"{meta['name']}, I = {hw.intensity:.3g} FLOPs/byte, {hw.name})", axis_name="eflops")
+                         f"{meta['name']}, I = {hw.intensity:.3g} FLOPs/byte, {hw.name})", axis_name="eflops",
+                         suffixes=(".png",))
     for strategy in dict.fromkeys(p.strategy for p in points):
         family = [p for p in points if p.strategy == strategy]
         stem = re.sub(r"[^\w.-]+", "_", strategy).strip("_")  # verification[V=1] -> verification_V_1
