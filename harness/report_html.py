@@ -105,7 +105,8 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
     if viewer is not None:
         parts += ["<h2>Samples</h2><p class='note'>Pick a problem and a cell (model / strategy @ budget) to "
                   "see the samples it reads; the page's address may preselect them, e.g. "
-                  "<code>report.html#problem=ID&amp;cell=LABEL&amp;verdict=wrong</code>.</p>",
+                  "<code>report.html#problem=ID&amp;cell=LABEL&amp;verdict=wrong</code> (add "
+                  "<code>&amp;view=samples</code> to show the viewer first).</p>",
                   VIEWER_HTML, embed(viewer)]
     parts += [
         "<h2>Versions</h2>", html_table(["package", "version"], [[k, v] for k, v in versions.items()]),

@@ -184,6 +184,8 @@ VIEWER_JS = """
   }
   ['v-problem', 'v-cell', 'v-verdict'].forEach(id => $(id).addEventListener('change', show));
   show();
+  if (params.get('view') === 'samples') document.body.prepend($('viewer'));  // the viewer alone, first
+  else if (params.get('problem') || params.get('cell')) $('viewer').scrollIntoView();
 })();
 """
 
