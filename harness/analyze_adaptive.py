@@ -16,8 +16,9 @@ import numpy as np
 
 from harness.analyze import Price, bin_groups, group_pools
 from harness.compute import decode_flops, prefill_flops
-from harness.memory_traffic import DEFAULT_INTENSITY, decode_bytes, prefill_bytes
+from harness.memory_traffic import DEFAULT_INTENSITY
 from harness.pool_votes import row_votes
+from harness.query_cost import decode_bytes, prefill_bytes
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
 from harness.stats import bootstrap_ci

@@ -70,8 +70,9 @@ def bytes_per_value(dtype: str) -> int:
 
 
 def kv_bytes_per_token(info: ModelInfo, kv_dtype: str | None = None) -> float:
-    """2 n_layer n_kv_heads head_dim bytes_per_value: the keys and values one token adds to the cache."""
-    head_dim = info.d_attn // info.n_heads
+    """2 n_layer n_kv_heads head_dim bytes_per_value: the keys and values one token adds to the cache
+    (0 for a model recorded without attention shapes, e.g. an import with `--params`: linear-only)."""
+    head_dim = info.d_attn // info.n_heads if info.n_heads else 0
     return 2.0 * info.n_layers * info.n_kv_heads * head_dim * bytes_per_value(kv_dtype or info.dtype)
 
 

@@ -13,6 +13,8 @@ decoded as a batch of k (weights read once per step for the batch, each sequence
 after one prefill; a search call likewise, its prefill paying the prompt tokens the prefill rule charges
 (`cached` ones are free); a call priced by another model (a reward model) moves no bytes of this model
 and is charged none. eFLOPs = FLOPs + I x bytes with I from `harness.memory_traffic.ACCELERATORS`.
+A model whose dtype is not recorded (an import with `--params`, a config without `torch_dtype`) is
+priced at 16-bit values (`ASSUMED_DTYPE`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,30 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.latency import expected_max_at_ks, sequential_latency
-from harness.memory_traffic import decode_bytes, prefill_bytes
+from harness.memory_traffic import BYTES_PER_VALUE
+from harness.memory_traffic import decode_bytes as _decode_bytes
+from harness.memory_traffic import prefill_bytes as _prefill_bytes
 from harness.records import ModelInfo
+
+ASSUMED_DTYPE = "bfloat16"
+"""Values of a model whose dtype is unknown."""
+
+
+def _dtype(info: ModelInfo) -> str:
+    known = info.dtype.removeprefix("torch.") in BYTES_PER_VALUE
+    return info.dtype if known else ASSUMED_DTYPE
+
+
+def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: float, batch: int = 1) -> float:
+    """`harness.memory_traffic.decode_bytes` in the model's dtype (16-bit where it is unknown)."""
+    dtype = _dtype(info)
+    return _decode_bytes(info, prompt_tokens, completion_tokens, batch, weight_dtype=dtype, kv_dtype=dtype)
+
+
+def prefill_bytes(info: ModelInfo, prompt_tokens: int) -> float:
+    """`harness.memory_traffic.prefill_bytes` in the model's dtype (16-bit where it is unknown)."""
+    dtype = _dtype(info)
+    return _prefill_bytes(info, prompt_tokens, weight_dtype=dtype, kv_dtype=dtype)
 
 
 def parallel_seconds(latencies: Sequence[float], ks: Sequence[int]) -> list[float]:
