@@ -4,8 +4,9 @@ A run folder has `config.yaml`, `run.json` (task, prompt and verifier versions, 
 strategies, prices), `models.json`, `problems.jsonl` and `scores.jsonl`. Several runs merge into
 one frontier when their task, prompt version and verifier version agree; otherwise the merge is
 refused naming the field that differs. Writes `metrics.json`, `metrics.parquet`, `pareto.png/.svg`
-(and `pareto_latency`, `pareto_eflops`), `curves_<strategy>.png/.svg`, `report.html` (with the
-stored-pool metric tables and the per-sample viewer), prints the summary, and logs to wandb.
+(and `pareto_latency`, `pareto_eflops`), `curves_<strategy>.png/.svg` (`adaptive_majority` in
+`curves_majority`), `report.html` (with the stored-pool metric tables and the per-sample viewer),
+prints the summary, and logs to wandb.
 """
 
 from __future__ import annotations
@@ -193,8 +194,9 @@ def build_report(
     plots += plot_curves(points, out / "pareto_eflops", f"{meta['task']}: accuracy vs effective FLOPs ("
                          f"{meta['name']}, I = {hw.intensity:.3g} FLOPs/byte, {hw.name})", axis_name="eflops",
                          suffixes=(".png",))
-    for strategy in dict.fromkeys(p.strategy for p in points):
-        family = [p for p in points if p.strategy == strategy]
+    family_of = {ADAPTIVE_LABEL: "majority"}  # adaptive voting beside the fixed-k vote it stops early
+    for strategy in dict.fromkeys(family_of.get(p.strategy, p.strategy) for p in points):
+        family = [p for p in points if family_of.get(p.strategy, p.strategy) == strategy]
         stem = re.sub(r"[^\w.-]+", "_", strategy).strip("_")  # verification[V=1] -> verification_V_1
         plots += plot_curves(family, out / f"curves_{stem}", f"{meta['task']}: {strategy}",
                              show_frontier=False)
