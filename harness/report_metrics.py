@@ -86,19 +86,34 @@ def cost_per_correct_rows(points: Sequence[CurvePoint]) -> Table:
                  "Expected cost of one solved problem: cost per problem / accuracy (inf: solves none).")
 
 
+def cheapest_targets(points: Sequence[CurvePoint], targets: Sequence[float] = TARGETS) -> list[float]:
+    """`targets`, and where the best deployable `all`-bin accuracy is below the smallest of them, that best
+    accuracy and its half too (so a weak model's table still names the cheapest way to what it reaches)."""
+    best = max((p.accuracy for p in deployable(points) if p.bin == "all"), default=0.0)
+    extra = [best / 2, best] if 0 < best < min(targets, default=1.0) else []
+    return sorted({*extra, *targets})
+
+
 def cheapest_rows(points: Sequence[CurvePoint], targets: Sequence[float] = TARGETS) -> Table:
-    out = []
+    """Per target and axis the cheapest point; a target no point reaches is one row (axis `every`)."""
+    out: list[list[Any]] = []
     pool = deployable(points)
-    for name in AXES:
-        for row in cheapest_to_solve(pool, name, targets):
-            where = (f"{row.point.model} / {row.point.strategy} @ {row.point.budget}" if row.point else "—")
-            out.append([f"{row.target:.0%}", name, where, row.cost, row.cost_per_correct,
-                        row.point.accuracy if row.point else math.nan, row.note])
+    for target in cheapest_targets(pool, targets):
+        rows = [row for name in AXES for row in cheapest_to_solve(pool, name, [target])]
+        if all(row.point is None for row in rows):
+            out.append([f"{target:.3g}", "every", "—", math.nan, math.nan, math.nan, rows[0].note])
+            continue
+        for row in rows:
+            assert row.point is not None  # every axis sees the same points: one reaches it, all do
+            where = f"{row.point.model} / {row.point.strategy} @ {row.point.budget}"
+            out.append([f"{target:.3g}", row.axis, where, row.cost, row.cost_per_correct, row.point.accuracy,
+                        row.note])
     return Table("cheapest", "Cheapest way to solve X% of problems",
-                 ["solve", "axis", "model / strategy @ k", "cost per problem", "cost per correct", "accuracy",
-                  "note"], out,
+                 ["solve (fraction)", "axis", "model / strategy @ k", "cost per problem", "cost per correct",
+                  "accuracy", "note"], out,
                  "Per target and axis, the measured deployable point with the lowest cost whose accuracy "
-                 "reaches the target (oracle strategies left out).")
+                 "reaches the target (oracle strategies left out); for a model below 10% also its best "
+                 "accuracy and half of it.")
 
 
 def metric_tables(rows: Sequence[ScoredRow], points: Sequence[CurvePoint], ks: Sequence[int]) -> list[Table]:

@@ -264,9 +264,11 @@ def test_report_tables_of_stability_rates_and_the_cheapest_way_to_solve(stored_r
     # the cheapest point reaching 25% on FLOPs, chosen by hand from the deployable points
     overall = [p for p in metrics["points"] if p["bin"] == "all" and not p["oracle"]]
     reach = min((p for p in overall if p["accuracy"] >= 0.25), key=lambda p: p["mean_flops"])
-    [row] = [r for r in tables["cheapest"] if r["axis"] == "flops" and r["solve"] == "25%"]
+    [row] = [r for r in tables["cheapest"] if r["axis"] == "flops" and r["solve (fraction)"] == "0.25"]
     assert row["model / strategy @ k"] == f"m / {reach['strategy']} @ {reach['budget']}"
     assert row["cost per correct"] == pytest.approx(reach["mean_flops"] / reach["accuracy"])
+    unreached = [r["axis"] for r in tables["cheapest"] if r["solve (fraction)"] == "0.9"]
+    assert unreached == ["every"]  # no point reaches 90%: one row
     dollars = {(r["strategy"], r["k"]): r["dollars"] for r in tables["cost_per_correct"]}
     per_correct = reach["mean_dollars"] / reach["accuracy"]
     assert dollars[(reach["strategy"], reach["budget"])] == pytest.approx(per_correct)
