@@ -272,5 +272,5 @@ def analyze(
         for strategy in strategies:
             if strategy.pool == "meta":
                 points.extend(allocation_curve(strategy, info, task, pools, strategies, budgets,
-                                               resamples, seed, prefill_accounting))
+                                               resamples, seed, prefill_accounting, intensity))
     return points

@@ -99,3 +99,22 @@ def test_adaptive_sampling_draws_one_at_a_time() -> None:
     moved = mean(counted_bytes(INFO, PROMPT, t, 1) for t, _ in POOLS.values())
     assert point.extra["memory_bytes"] == pytest.approx(moved)
     assert point.mean_eflops == pytest.approx(point.mean_flops + 3.0 * moved)
+
+
+def test_compute_optimal_waits_for_its_probe_then_its_chosen_arm() -> None:
+    from harness.allocation import allocation_curve
+
+    sampled = rows()
+    greedy = {pid: [ScoredRow("m", "greedy", "g", pid, 0, "7", True, "ok", PROMPT, 6, -0.5, 0.3, "stop",
+                              "vllm-x", vote="7", vote_correct=True)] for pid in POOLS}
+    pools = {("m", "sampled"): sampled, ("m", "greedy"): greedy}
+    strategies = [get_strategy("greedy"), get_strategy("compute_optimal", candidates=["greedy"], probe=2)]
+    [point] = allocation_curve(strategies[1], INFO, "t", pools, strategies, [1], 50, 0, intensity=5.0)
+    # the probe's 2 samples in parallel (the slower of the two), then greedy's one sample
+    assert point.mean_latency == pytest.approx(mean(max(s[:2]) + 0.3 for _, s in POOLS.values()))
+    # the probe as a batch of 2 after its prefill, then greedy's decode (its prompt already computed)
+    w, kv = weight_bytes(INFO), kv_bytes_per_token(INFO)
+    decode_only = counted_bytes(INFO, PROMPT, [6], 1) - (w + kv * PROMPT)
+    moved = mean(counted_bytes(INFO, PROMPT, t[:2], 2) + decode_only for t, _ in POOLS.values())
+    assert point.extra["memory_bytes"] == pytest.approx(moved)
+    assert point.mean_eflops == pytest.approx(point.mean_flops + 5.0 * moved)
