@@ -12,7 +12,9 @@ prefill is not charged twice (search candidates keep theirs: their prompts are n
 bound of one prefill); under `no_cache` the probe and the candidate each pay it. The samples axis is
 the probe's samples plus the chosen candidate's (k samples, or a search cell's whole solutions).
 Points are labelled `compute_optimal`, budget = target index (1 = cheapest), with the target FLOPs
-in `extra`.
+in `extra`. Latency: the probe (its samples in parallel: the slowest), then the chosen candidate (its
+own latency, `harness.query_cost`); memory bytes likewise add up, a selection candidate's prefill bytes
+left out under `prefix_cache` as its prefill FLOPs are; eFLOPs = FLOPs + `intensity` x bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from harness.accounting import RULES
 from harness.analyze import PoolData, Pools, accuracy_matrix, selection_flops
 from harness.analyze_search import search_matrices
 from harness.compute import decode_flops, prefill_flops
+from harness.memory_traffic import DEFAULT_INTENSITY
+from harness.query_cost import cell_bytes, parallel_seconds, prefill_bytes
 from harness.records import CurvePoint, ModelInfo, stable_hash
 from harness.stats import bootstrap_ci
 from strategies import SearchStrategy, SelectionStrategy, Strategy
@@ -35,10 +39,14 @@ from strategies.compute_optimal import ComputeOptimal, agreement, allocate
 def candidate_matrices(
     info: ModelInfo, pools: Pools, strategies: Sequence[Strategy], labels: list[str], budgets: list[int],
     ids: list[str], rule: str = RULES[0],
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(names, accuracy, flops, tokens, seconds, samples, prefill the probe shares), each
-    [problem, candidate], problems in `ids` order."""
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+           np.ndarray]:
+    """(names, accuracy, flops, tokens, seconds, samples, prefill the probe shares, latency, memory
+    bytes), each [problem, candidate], problems in `ids` order. A selection candidate's bytes leave out
+    its prefill under `prefix_cache` (the probe read that prompt)."""
     names: list[str] = []
+    lat_cols: list[np.ndarray] = []
+    byte_cols: list[np.ndarray] = []
     acc_cols: list[np.ndarray] = []
     flop_cols: list[np.ndarray] = []
     tok_cols: list[np.ndarray] = []
@@ -63,6 +71,11 @@ def candidate_matrices(
                 sec_cols.append(np.array([k * c.mean_seconds for c in costs]))
                 sample_cols.append(np.full(len(ids), float(k)))
                 shared_cols.append(np.array([c.prefill_flops for c in costs]))
+                lat_cols.append(np.array([parallel_seconds(c.latencies, [k])[0] for c in costs]))
+                byte_cols.append(np.array([
+                    cell_bytes(info, int(c.prompt_tokens), c.completion_tokens, k)
+                    - (prefill_bytes(info, int(c.prompt_tokens)) if rule == "prefix_cache" else 0.0)
+                    for c in costs]))
         elif isinstance(s, SearchStrategy):
             traces = pools.get((info.name, f"search:{s.name}"))
             if not traces or set(traces) != set(ids):
@@ -76,16 +89,20 @@ def candidate_matrices(
                 sec_cols.append(np.array([row[j].seconds for row in tcosts]))
                 sample_cols.append(np.full(len(ids), float(s.solutions(variant, budget))))
                 shared_cols.append(np.zeros(len(ids)))
+                lat_cols.append(np.array([row[j].latency for row in tcosts]))
+                byte_cols.append(np.array([row[j].memory_bytes for row in tcosts]))
     if not names:
         empty = np.zeros((len(ids), 0))
-        return [], empty, empty, empty, empty, empty, empty
+        return [], empty, empty, empty, empty, empty, empty, empty, empty
     return (names, np.stack(acc_cols, 1), np.stack(flop_cols, 1), np.stack(tok_cols, 1),
-            np.stack(sec_cols, 1), np.stack(sample_cols, 1), np.stack(shared_cols, 1))
+            np.stack(sec_cols, 1), np.stack(sample_cols, 1), np.stack(shared_cols, 1), np.stack(lat_cols, 1),
+            np.stack(byte_cols, 1))
 
 
 def allocation_curve(
     strategy: Strategy, info: ModelInfo, task: str, pools: Pools, strategies: Sequence[Strategy],
     budgets: list[int], resamples: int, seed: int, rule: str = RULES[0],
+    intensity: float = DEFAULT_INTENSITY,
 ) -> list[CurvePoint]:
     assert isinstance(strategy, ComputeOptimal)
     sampled = pools.get((info.name, "sampled"))
@@ -93,7 +110,7 @@ def allocation_curve(
         return []
     ids = sorted(sampled)
     labels = strategy.candidate_labels(strategies)  # oracles (pass@k) never compete
-    names, acc, flops, tokens, seconds, samples, shared = candidate_matrices(
+    names, acc, flops, tokens, seconds, samples, shared, latency, memory = candidate_matrices(
         info, pools, strategies, labels, budgets, ids, rule)
     if not names:
         return []
@@ -106,6 +123,9 @@ def allocation_curve(
                             for rows in probe_rows])
     probe_tokens = np.array([sum(r.completion_tokens for r in rows) for rows in probe_rows], dtype=float)
     probe_seconds = np.array([sum(r.latency_s for r in rows) for rows in probe_rows])
+    probe_latency = np.array([max(r.latency_s for r in rows) for rows in probe_rows])  # one request of n
+    probe_bytes = np.array([cell_bytes(info, rows[0].prompt_tokens, [r.completion_tokens for r in rows],
+                                       len(rows)) for rows in probe_rows])
     half = np.array([int(stable_hash({"id": pid}), 16) % 2 for pid in ids])
     means = flops.mean(axis=0)
     grid = np.geomspace(means.min(), means.max(), strategy.targets) if means.min() > 0 else np.unique(means)
@@ -134,6 +154,7 @@ def allocation_curve(
         extra: dict[str, Any] = {"target_flops": float(target)}
         for j in sorted(set(key)):
             extra[f"share:{names[j]}"] = float(np.mean(chosen == j))
+        moved = float((memory[rows, chosen] + probe_bytes).mean())
         points.append(CurvePoint(
             model=info.name, task=task, strategy=strategy.name, budget=len(points) + 1,
             accuracy=float(values.mean()), ci_low=low, ci_high=high,
@@ -141,6 +162,8 @@ def allocation_curve(
             mean_tokens=float((tokens[rows, chosen] + probe_tokens).mean()),
             mean_flops=float((flops[rows, chosen] + probe_flops).mean()),
             mean_seconds=float((seconds[rows, chosen] + probe_seconds).mean()),
-            n_problems=len(ids), extra=extra,
+            n_problems=len(ids), extra={**extra, "memory_bytes": moved},
+            mean_latency=float((latency[rows, chosen] + probe_latency).mean()),
+            mean_eflops=float((flops[rows, chosen] + probe_flops).mean()) + intensity * moved,
         ))
     return points

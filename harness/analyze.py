@@ -19,6 +19,8 @@ import numpy as np
 
 from harness.accounting import RULES, check_rule
 from harness.compute import decode_flops, prefill_flops
+from harness.memory_traffic import DEFAULT_INTENSITY
+from harness.query_cost import cell_bytes, parallel_seconds
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
 from harness.stats import bootstrap_ci
@@ -45,6 +47,10 @@ class ProblemCost:
     mean_tokens: float
     mean_decode_flops: float
     mean_seconds: float
+    latencies: tuple[float, ...] = ()
+    """Each sample's engine seconds, in pool order (the latency axis reads their order statistics)."""
+    completion_tokens: tuple[int, ...] = ()
+    """Each sample's generated tokens, in pool order (memory traffic)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ def _cost(model: ModelInfo, rows: list[ScoredRow]) -> ProblemCost:
             np.mean([decode_flops(model, r.prompt_tokens, r.completion_tokens) for r in rows])
         ),
         mean_seconds=float(np.mean([r.latency_s for r in rows])),
+        latencies=tuple(float(r.latency_s) for r in rows),
+        completion_tokens=tuple(int(r.completion_tokens) for r in rows),
     )
 
 
@@ -139,10 +147,12 @@ def curve(
     bins: dict[str, str] | None = None,
     pool: PoolData | None = None,
     prefill_accounting: str = RULES[0],
+    intensity: float = DEFAULT_INTENSITY,
 ) -> list[CurvePoint]:
     """One strategy's curve for one model over one pool: on all problems, then per bin.
 
     `pool` (built once per pool by `PoolData.build`) is shared by the strategies that read the pool.
+    Latency: the slowest of the k samples; eFLOPs: FLOPs + `intensity` x bytes (`harness.query_cost`).
     """
     pool = pool or PoolData.build(model, by_problem)
     problem_ids = sorted(by_problem)
@@ -151,6 +161,9 @@ def curve(
     check_rule(prefill_accounting)
     costs = pool.costs
     acc, err = accuracy_and_error(strategy, by_problem, ks, pool.samples)
+    latency = np.array([parallel_seconds(c.latencies, ks) for c in costs])  # [problem, k]
+    memory = np.array([[cell_bytes(model, int(c.prompt_tokens), c.completion_tokens, k) for k in ks]
+                       for c in costs])
     groups = bin_groups(problem_ids, bins)
     points = []
     for label, idx in groups.items():
@@ -183,7 +196,10 @@ def curve(
                         "flops_generator": flops,
                         # standard error of the mean accuracy from resampling (0 for exact estimators)
                         "resample_se": float(np.sqrt(np.sum(err[idx, j] ** 2)) / len(idx)),
+                        "memory_bytes": float(memory[idx, j].mean()),
                     },
+                    mean_latency=float(latency[idx, j].mean()),
+                    mean_eflops=flops + intensity * float(memory[idx, j].mean()),
                 )
             )
     return points
@@ -222,6 +238,7 @@ def analyze(
     prices: dict[str, Price] | None = None,
     metadata: dict[str, dict[str, object]] | None = None,
     prefill_accounting: str = RULES[0],
+    intensity: float = DEFAULT_INTENSITY,
 ) -> list[CurvePoint]:
     """Every strategy's curve for every model, every arm under the one `prefill_accounting` rule;
     search strategies read their traces, `meta` strategies (compute-optimal allocation) are built
@@ -242,7 +259,7 @@ def analyze(
                 if traces:
                     points.extend(search_curve(strategy, info, task, traces, resamples, seed,
                                                price.input_per_m, price.output_per_m, bins,
-                                               prefill_accounting))
+                                               prefill_accounting, intensity))
                 continue
             if not isinstance(strategy, SelectionStrategy):
                 continue
@@ -251,9 +268,9 @@ def analyze(
                 if strategy.pool not in built:
                     built[strategy.pool] = PoolData.build(info, by_problem)
                 points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins,
-                                    built[strategy.pool], prefill_accounting))
+                                    built[strategy.pool], prefill_accounting, intensity))
         for strategy in strategies:
             if strategy.pool == "meta":
                 points.extend(allocation_curve(strategy, info, task, pools, strategies, budgets,
-                                               resamples, seed, prefill_accounting))
+                                               resamples, seed, prefill_accounting, intensity))
     return points

@@ -10,7 +10,8 @@ counts the prompt tokens paid. FLOPs and tokens are also split by role (generato
 into the point's `extra`. A reward model's calls carry their own FLOPs (its prefill, from its own
 architecture, in full); it generates nothing, so its calls count in FLOPs and seconds but not in
 generated tokens (`tokens_reward` is what it read). The samples axis counts whole solutions
-(`SearchStrategy.solutions`), not engine calls.
+(`SearchStrategy.solutions`), not engine calls. Latency is the calls' seconds one after another and
+eFLOPs adds the generator's memory traffic (`harness.query_cost`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import numpy as np
 from harness.accounting import RULES
 from harness.analyze import bin_groups
 from harness.compute import call_flops
+from harness.memory_traffic import DEFAULT_INTENSITY
+from harness.query_cost import trace_bytes, trace_seconds
 from harness.records import CurvePoint, ModelInfo
 from harness.score import ScoredRow
 from harness.stats import bootstrap_ci
@@ -43,6 +46,10 @@ class TraceCost:
     tokens_by_role: dict[str, float]
     """Generated tokens by role; for `reward`, the prompt tokens the reward model read."""
     flops_by_role: dict[str, float]
+    latency: float = 0.0
+    """Modeled wall-clock seconds: the calls one after another, each its slowest completion."""
+    memory_bytes: float = 0.0
+    """Bytes the generator model's calls moved (`harness.query_cost.trace_bytes`)."""
 
 
 def _call_cost(model: ModelInfo, call: dict[str, Any], rule: str) -> tuple[int, float]:
@@ -73,6 +80,8 @@ def trace_cost(model: ModelInfo, row: ScoredRow, rule: str = RULES[0]) -> TraceC
         seconds=float(sum(float(c["latency_s"]) for c in row.calls)),
         tokens_by_role=tokens,
         flops_by_role=flops,
+        latency=trace_seconds(row.calls),
+        memory_bytes=trace_bytes(model, row.calls, rule),
     )
 
 
@@ -106,6 +115,7 @@ def search_curve(
     price_out: float,
     bins: dict[str, str] | None,
     rule: str = RULES[0],
+    intensity: float = DEFAULT_INTENSITY,
 ) -> list[CurvePoint]:
     ids = sorted(by_problem)
     acc, costs = search_matrices(strategy, model, by_problem, rule)
@@ -121,6 +131,9 @@ def search_curve(
             extra = {f"flops_{r}": float(np.mean([c.flops_by_role.get(r, 0.0) for c in sub])) for r in ROLES}
             extra.update({f"tokens_{r}": float(np.mean([c.tokens_by_role.get(r, 0.0) for c in sub]))
                           for r in ROLES})
+            flops = float(np.mean([c.flops for c in sub]))
+            memory = float(np.mean([c.memory_bytes for c in sub]))
+            extra["memory_bytes"] = memory
             points.append(CurvePoint(
                 model=model.name,
                 task=task,
@@ -131,12 +144,14 @@ def search_curve(
                 ci_high=high,
                 mean_samples=float(strategy.solutions(variant, budget)),
                 mean_tokens=tokens,
-                mean_flops=float(np.mean([c.flops for c in sub])),
+                mean_flops=flops,
                 mean_seconds=float(np.mean([c.seconds for c in sub])),
                 n_problems=len(idx),
                 mean_total_tokens=prompt + tokens,
                 mean_dollars=(prompt * price_in + tokens * price_out) / 1e6,
                 bin=label,
                 extra=extra,
+                mean_latency=float(np.mean([c.latency for c in sub])),
+                mean_eflops=flops + intensity * memory,
             ))
     return points

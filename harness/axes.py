@@ -13,6 +13,8 @@ AXES: dict[str, tuple[str, Callable[[CurvePoint], float]]] = {
     "flops": ("FLOPs per problem (prefill + decode)", lambda p: p.mean_flops),
     "seconds": ("engine seconds per problem", lambda p: p.mean_seconds),
     "dollars": ("dollars per problem (price table)", lambda p: p.mean_dollars),
+    "latency": ("modeled wall-clock seconds per query", lambda p: p.mean_latency),
+    "eflops": ("effective FLOPs per problem (FLOPs + I x memory bytes)", lambda p: p.mean_eflops),
 }
 
 

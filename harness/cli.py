@@ -2,7 +2,9 @@
 
   sweep [key=value ...]      run a sweep (Hydra overrides of configs/sweep.yaml)
   report RUN_DIR [RUN_DIR ...] [--out DIR]             rebuild a report (several runs merge into --out,
-                                                       by default into the first RUN_DIR)
+                                                       by default into the first RUN_DIR); --at-<axis> X
+                                                       (samples, tokens, total-tokens, flops, seconds,
+                                                       dollars, latency, eflops): each arm and the best at X
   judge --task T --input IN.jsonl --output OUT.jsonl   score completions with a task's verifier
   check RUN_DIR --baseline B.json [--update]            paired regression test against a baseline
   claims [NAME ...] [--form cpu|gpu] [--set key=value]  judge papers' claims at matched compute
@@ -19,8 +21,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.axes import AXES
 from harness.config import ConfigError
 from harness.execute import ShardFailedError
+from harness.memory_traffic import ACCELERATORS
 from harness.placement import PlacementError
 from tasks.data import DataNotFoundError
 from tasks.registry import UnknownNameError
@@ -106,9 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     p_report.add_argument("run_dirs", nargs="+")
     p_report.add_argument("--out", default=None, help="output folder (default: the first run folder)")
     p_report.add_argument("--wandb", default="disabled", choices=["offline", "online", "disabled"])
-    for name in ("samples", "tokens", "total-tokens", "flops", "seconds", "dollars"):
-        p_report.add_argument(f"--at-{name}", type=float, default=None,
-                              help=f"each arm's accuracy at this {name} per problem (interpolated)")
+    for name, (label, _) in AXES.items():
+        p_report.add_argument(f"--at-{name.replace('_', '-')}", type=float, default=None,
+                              help=f"each arm's accuracy at this {label} (interpolated), and the best")
+    p_report.add_argument("--accelerator", default=None, choices=sorted(ACCELERATORS),
+                          help="hardware pricing memory traffic on the eFLOPs axis (default: the run's)")
     p_judge = verbs.add_parser("judge", help="score a JSONL file of completions")
     p_judge.add_argument("--task", required=True)
     p_judge.add_argument("--input", required=True)
@@ -149,11 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.verb == "report":
             from harness.report_run import build_report
 
-            at = next(((name.replace("-", "_"), v) for name in
-                       ("samples", "tokens", "total-tokens", "flops", "seconds", "dollars")
-                       if (v := getattr(args, f"at_{name.replace('-', '_')}")) is not None), None)
+            at = next(((name, v) for name in AXES if (v := getattr(args, f"at_{name}")) is not None), None)
             out = Path(args.out) if args.out else None
-            build_report([Path(d) for d in args.run_dirs], out, wandb_mode=args.wandb, at=at)
+            build_report([Path(d) for d in args.run_dirs], out, wandb_mode=args.wandb, at=at,
+                         accelerator_name=args.accelerator)
         elif args.verb == "judge":
             from harness.judge import judge_file
 

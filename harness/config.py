@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from harness.accounting import check_rule
+from harness.memory_traffic import DEFAULT_ACCELERATOR, accelerator
 from tasks.registry import unknown_name_message
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -203,6 +204,9 @@ class SweepConfig:
     prefill_accounting: str = "prefix_cache"
     """The one prefill rule for every arm (`harness.accounting`): prefix_cache (each distinct token
     position of a problem computed once) or no_cache (every engine call pays its whole prompt)."""
+    accelerator: str = DEFAULT_ACCELERATOR
+    """Hardware whose arithmetic intensity prices memory traffic on the eFLOPs axis
+    (`harness.memory_traffic.ACCELERATORS`: h100, h200, a100, cpu)."""
     engine: EngineConfig = field(default_factory=EngineConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
@@ -357,6 +361,7 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     sweep.budgets = budgets
     try:
         check_rule(sweep.prefill_accounting)
+        accelerator(sweep.accelerator)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     check_placement_strategy(sweep.cluster.placement_strategy)

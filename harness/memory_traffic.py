@@ -49,6 +49,11 @@ ACCELERATORS = {
 }
 
 
+DEFAULT_ACCELERATOR = "cpu"
+"""The sweep config's default `accelerator` (the embedded model runs on CPU)."""
+DEFAULT_INTENSITY = ACCELERATORS[DEFAULT_ACCELERATOR].intensity
+
+
 def accelerator(name: str) -> Accelerator:
     if name not in ACCELERATORS:
         valid = ", ".join(sorted(ACCELERATORS))
@@ -65,8 +70,9 @@ def bytes_per_value(dtype: str) -> int:
 
 
 def kv_bytes_per_token(info: ModelInfo, kv_dtype: str | None = None) -> float:
-    """2 n_layer n_kv_heads head_dim bytes_per_value: the keys and values one token adds to the cache."""
-    head_dim = info.d_attn // info.n_heads
+    """2 n_layer n_kv_heads head_dim bytes_per_value: the keys and values one token adds to the cache
+    (0 for a model recorded without attention shapes, e.g. an import with `--params`: linear-only)."""
+    head_dim = info.d_attn // info.n_heads if info.n_heads else 0
     return 2.0 * info.n_layers * info.n_kv_heads * head_dim * bytes_per_value(kv_dtype or info.dtype)
 
 
@@ -75,7 +81,7 @@ def weight_bytes(info: ModelInfo, weight_dtype: str | None = None) -> float:
     return float(info.n_params) * bytes_per_value(weight_dtype or info.dtype)
 
 
-def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: int, batch: int = 1,
+def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: float, batch: int = 1,
                  shared_prompt: bool = False, weight_dtype: str | None = None,
                  kv_dtype: str | None = None) -> float:
     """Bytes charged to one sample of `completion_tokens` decoded in a batch of `batch` sequences."""

@@ -154,6 +154,12 @@ class CurvePoint:
     oracle: bool = False
     """The strategy read the reference to choose (pass@k): an upper bound that needs a perfect
     verifier, drawn dashed and never on the Pareto frontier."""
+    mean_latency: float = 0.0
+    """Modeled wall-clock seconds per query from the samples' measured engine seconds: parallel samples
+    wait for the slowest, sequential calls add up (`harness.query_cost`)."""
+    mean_eflops: float = 0.0
+    """Effective FLOPs per problem: FLOPs + I x memory bytes moved, I the run's accelerator's arithmetic
+    intensity (`harness.memory_traffic`)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

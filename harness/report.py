@@ -36,10 +36,15 @@ def frontier_ids(points: list[CurvePoint], axis_name: str = "flops") -> set[int]
     return ids
 
 
-def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any]) -> None:
+def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any],
+                  tables: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    """`metrics.json` (meta, points, and `tables`: the report's stored-pool metric tables) and
+    `metrics.parquet` (the points)."""
     on_frontier = frontier_ids(points)
     rows = [dict(p.to_json(), on_frontier=id(p) in on_frontier) for p in points]
-    payload = {"meta": meta, "points": rows}
+    payload: dict[str, Any] = {"meta": meta, "points": rows}
+    if tables is not None:
+        payload["tables"] = tables
     (run_dir / "metrics.json").write_text(json.dumps(payload, indent=2, sort_keys=True))
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -50,8 +55,8 @@ def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any])
 
 
 def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name: str = "flops",
-                show_frontier: bool = True) -> list[Path]:
-    """Draw curves of the `all` bin; returns the PNG and SVG paths."""
+                show_frontier: bool = True, suffixes: tuple[str, ...] = (".png", ".svg")) -> list[Path]:
+    """Draw curves of the `all` bin; returns the paths written (PNG and SVG by default)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -94,7 +99,7 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    paths = [path_stem.with_suffix(".png"), path_stem.with_suffix(".svg")]
+    paths = [path_stem.with_suffix(suffix) for suffix in suffixes]
     for path in paths:
         fig.savefig(path)
     plt.close(fig)
@@ -104,12 +109,12 @@ def plot_curves(points: list[CurvePoint], path_stem: Path, title: str, axis_name
 def summary_table(points: list[CurvePoint]) -> str:
     width = max([11, *(len(p.strategy) for p in points)])
     header = (f"{'model':<16} {'strategy':<{width}} {'k':>4} {'accuracy':>8} {'95% CI':>15} {'tokens':>8} "
-              f"{'FLOPs':>9} {'seconds':>8} {'n':>4}")
+              f"{'FLOPs':>9} {'eFLOPs':>9} {'seconds':>8} {'latency':>8} {'n':>4}")
     lines = [header, "-" * len(header)]
     for p in sorted((p for p in points if p.bin == "all"), key=lambda p: (p.model, p.strategy, p.budget)):
         lines.append(
             f"{p.model:<16} {p.strategy:<{width}} {p.budget:>4} {p.accuracy:>8.3f} "
             f"[{p.ci_low:.3f}, {p.ci_high:.3f}] {p.mean_tokens:>8.0f} {p.mean_flops:>9.2e} "
-            f"{p.mean_seconds:>8.2f} {p.n_problems:>4}"
+            f"{p.mean_eflops:>9.2e} {p.mean_seconds:>8.2f} {p.mean_latency:>8.2f} {p.n_problems:>4}"
         )
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""One self-contained `report.html`: plots embedded, sortable tables, config, versions, hardware."""
+"""One self-contained `report.html`: plots embedded, sortable tables, the per-sample viewer
+(`harness.report_viewer`, its data embedded as JSON), config, versions, hardware."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from harness.records import CurvePoint
 from harness.report import ORACLE_NOTE, frontier_ids
+from harness.report_viewer import VIEWER_CSS, VIEWER_HTML, VIEWER_JS, embed
 
 SORT_JS = """
 document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventListener('click', () => {
@@ -67,15 +69,18 @@ def html_table(headers: list[str], rows: list[list[Any]], classes: list[str] | N
 def points_table(points: list[CurvePoint], highlight: bool = True) -> str:
     front = frontier_ids(points) if highlight else set()
     headers = ["model", "strategy", "bin", "k", "accuracy", "CI low", "CI high", "tokens", "total tokens",
-               "FLOPs", "seconds", "dollars", "n"]
+               "FLOPs", "eFLOPs", "seconds", "latency s", "dollars", "n"]
     rows = [[p.model, p.strategy, p.bin, p.budget, p.accuracy, p.ci_low, p.ci_high, p.mean_tokens,
-             p.mean_total_tokens, p.mean_flops, p.mean_seconds, p.mean_dollars, p.n_problems] for p in points]
+             p.mean_total_tokens, p.mean_flops, p.mean_eflops, p.mean_seconds, p.mean_latency, p.mean_dollars,
+             p.n_problems] for p in points]
     return html_table(headers, rows, ["front" if id(p) in front else "" for p in points])
 
 
 def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Path],
                sections: list[tuple[str, str]], config_yaml: str, versions: dict[str, str],
-               hardware: dict[str, str], notes: list[str] | None = None) -> None:
+               hardware: dict[str, str], notes: list[str] | None = None,
+               viewer: dict[str, Any] | None = None) -> None:
+    """`viewer`: the per-sample viewer's data (`harness.report_viewer.viewer_data`); None: no viewer."""
     overall = [p for p in points if p.bin == "all"]
     binned = [p for p in points if p.bin != "all"]
     parts = [
@@ -97,11 +102,18 @@ def write_html(path: Path, title: str, points: list[CurvePoint], plots: list[Pat
                   *([f"<p class='note'>{SAME_SAMPLES_NOTE}</p>"]
                     if any(p.bin.startswith("quintile=") for p in binned) else []),
                   points_table(binned)]
+    if viewer is not None:
+        parts += ["<h2>Samples</h2><p class='note'>Pick a problem and a cell (model / strategy @ budget) to "
+                  "see the samples it reads; the page's address may preselect them, e.g. "
+                  "<code>report.html#problem=ID&amp;cell=LABEL&amp;verdict=wrong</code> (add "
+                  "<code>&amp;view=samples</code> to show the viewer first).</p>",
+                  VIEWER_HTML, embed(viewer)]
     parts += [
         "<h2>Versions</h2>", html_table(["package", "version"], [[k, v] for k, v in versions.items()]),
         "<h2>Hardware</h2>", html_table(["what", "value"], [[k, v] for k, v in hardware.items()]),
         "<h2>Resolved config</h2>", f"<pre>{html.escape(config_yaml)}</pre>",
     ]
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body>{''.join(parts)}<script>{SORT_JS}</script></body></html>")
+            f"<style>{CSS}{VIEWER_CSS if viewer is not None else ''}</style></head><body>{''.join(parts)}"
+            f"<script>{SORT_JS}{VIEWER_JS if viewer is not None else ''}</script></body></html>")
     path.write_text(page, encoding="utf-8")

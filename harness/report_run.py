@@ -3,12 +3,15 @@
 A run folder has `config.yaml`, `run.json` (task, prompt and verifier versions, budgets,
 strategies, prices), `models.json`, `problems.jsonl` and `scores.jsonl`. Several runs merge into
 one frontier when their task, prompt version and verifier version agree; otherwise the merge is
-refused naming the field that differs. Writes `metrics.json`, `metrics.parquet`, `pareto.png/.svg`,
-`curves_<strategy>.png/.svg`, `report.html`, prints the summary, and logs to wandb.
+refused naming the field that differs. Writes `metrics.json`, `metrics.parquet`, `pareto.png/.svg`
+(and `pareto_latency`, `pareto_eflops`), `curves_<strategy>.png/.svg` (`adaptive_majority` in
+`curves_majority`), `report.html` (with the stored-pool metric tables and the per-sample viewer),
+prints the summary, and logs to wandb.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -17,20 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from harness.accounting import DESCRIPTIONS, rule_of
-from harness.analyze import Price, accuracy_matrix, analyze, group_pools
+from harness.analyze import Price, accuracy_matrix, analyze, difficulty_bins, group_pools
+from harness.analyze_adaptive import ADAPTIVE_LABEL, adaptive_majority_curves
+from harness.analyze_search import cell_label
 from harness.environment import hardware, versions
 from harness.floor import floor_notes
 from harness.matched import MatchedValue, matched_table
-from harness.per_problem import attach_ids, model_id_lists, write_per_problem
+from harness.memory_traffic import DEFAULT_ACCELERATOR, accelerator
+from harness.per_problem import PerProblem, attach_ids, model_id_lists, write_per_problem
 from harness.records import CurvePoint, ModelInfo
 from harness.report import plot_curves, summary_table, write_metrics
 from harness.report_html import html_table, write_html
+from harness.report_metrics import html_sections, metric_tables
+from harness.report_viewer import store_texts, viewer_data
 from harness.scaling_fit import fit_coverage
 from harness.score import ScoredRow, read_scores
 from harness.sensitivity import band_section, stage_section
 from harness.stats import record_values
 from harness.tracking import log_run
-from strategies import SelectionStrategy, get_strategy
+from strategies import SearchStrategy, SelectionStrategy, Strategy, get_strategy
 
 MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
 
@@ -114,13 +122,43 @@ def matched_rows(values: list[MatchedValue]) -> list[list[Any]]:
              "—" if v.ci_low is None else f"[{v.ci_low:.3f}, {v.ci_high:.3f}]", v.note] for v in values]
 
 
+def best_at(values: list[MatchedValue], oracles: set[str]) -> MatchedValue | None:
+    """The deployable arm with the highest accuracy at the matched compute (None: no arm has a number)."""
+    have = [v for v in values if v.accuracy is not None and v.strategy not in oracles]
+    return max(have, key=lambda v: v.accuracy or 0.0, default=None)
+
+
+def cell_pools(strategies: list[Strategy]) -> tuple[dict[str, str], dict[tuple[str, int], int]]:
+    """Strategy label -> pool kind it reads, and each search cell's (label, budget) -> trace index."""
+    pool_of = {ADAPTIVE_LABEL: "sampled"}
+    traces: dict[tuple[str, int], int] = {}
+    for s in strategies:
+        if isinstance(s, SearchStrategy):
+            pool_of[s.name] = f"search:{s.name}"
+            for j, (variant, budget) in enumerate(s.cells()):
+                traces[(cell_label(s.name, variant), budget)] = j
+        elif isinstance(s, SelectionStrategy):
+            pool_of[s.name] = s.pool
+    return pool_of, traces
+
+
+def sample_viewer(dirs: list[Path], data: RunData, points: list[CurvePoint], per_problem: PerProblem,
+                  strategies: list[Strategy]) -> dict[str, Any]:
+    pool_of, traces = cell_pools(strategies)
+    texts = store_texts(dirs, data.meta["task"], data.rows)
+    return viewer_data(points, data.rows, per_problem, pool_of, traces, texts, data.problems)
+
+
 def build_report(
     run_dirs: list[Path] | Path,
     out_dir: Path | None = None,
     wandb_mode: str | None = None,
     wandb_project: str = "ttc-harness",
     at: tuple[str, float] | None = None,
+    accelerator_name: str | None = None,
 ) -> list[CurvePoint]:
+    """`accelerator_name` prices memory traffic on the eFLOPs axis (default: the run's `accelerator`,
+    else cpu)."""
     dirs = [Path(run_dirs)] if isinstance(run_dirs, str | Path) else [Path(d) for d in run_dirs]
     data = merge_runs([load_run(d) for d in dirs])
     out = Path(out_dir) if out_dir else dirs[0]
@@ -130,18 +168,35 @@ def build_report(
     prices = {k: Price(**v) for k, v in meta.get("prices", {}).items()}
     strategies = [get_strategy(s["name"], s["label"], **s["options"]) for s in meta["strategies"]]
     accounting = rule_of(meta)
+    hw = accelerator(accelerator_name or meta.get("accelerator", DEFAULT_ACCELERATOR))
+    budgets = [int(b) for b in meta["budgets"]]
     with record_values() as recorded:  # the per-problem values behind each point's CI
-        points = analyze(data.rows, data.infos, meta["task"], strategies, meta["budgets"], resamples, seed,
-                         prices, data.problems, accounting)
-    write_per_problem(out, attach_ids(points, recorded, model_id_lists(data.rows)))
+        points = analyze(data.rows, data.infos, meta["task"], strategies, budgets, resamples, seed,
+                         prices, data.problems, accounting, hw.intensity)
+        pools = group_pools(data.rows)
+        points += adaptive_majority_curves(
+            data.rows, data.infos, meta["task"], [s.name for s in strategies], budgets, prices,
+            {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity)
+    per_problem = attach_ids(points, recorded, model_id_lists(data.rows))
+    write_per_problem(out, per_problem)
+    tables = metric_tables(data.rows, points, budgets)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
     write_metrics(points, out, {**summary, "runs": [str(d) for d in dirs], "n_samples": len(data.rows),
                                 "engines": sorted({r.engine for r in data.rows}),
-                                "models": {k: v.path for k, v in data.infos.items()}})
+                                "models": {k: v.path for k, v in data.infos.items()},
+                                "accelerator": {"name": hw.name, "intensity": hw.intensity}},
+                  {t.key: t.to_json() for t in tables})
     title = f"{meta['task']}: accuracy vs compute ({meta['name']})"
     plots = plot_curves(points, out / "pareto", title)
-    for strategy in dict.fromkeys(p.strategy for p in points):
-        family = [p for p in points if p.strategy == strategy]
+    plots += plot_curves(points, out / "pareto_latency",
+                         f"{meta['task']}: accuracy vs latency ({meta['name']})", axis_name="latency",
+                         suffixes=(".png",))
+    plots += plot_curves(points, out / "pareto_eflops", f"{meta['task']}: accuracy vs effective FLOPs ("
+                         f"{meta['name']}, I = {hw.intensity:.3g} FLOPs/byte, {hw.name})", axis_name="eflops",
+                         suffixes=(".png",))
+    family_of = {ADAPTIVE_LABEL: "majority"}  # adaptive voting beside the fixed-k vote it stops early
+    for strategy in dict.fromkeys(family_of.get(p.strategy, p.strategy) for p in points):
+        family = [p for p in points if family_of.get(p.strategy, p.strategy) == strategy]
         stem = re.sub(r"[^\w.-]+", "_", strategy).strip("_")  # verification[V=1] -> verification_V_1
         plots += plot_curves(family, out / f"curves_{stem}", f"{meta['task']}: {strategy}",
                              show_frontier=False)
@@ -165,6 +220,13 @@ def build_report(
         for v in values:
             acc = "no number" if v.accuracy is None else f"{v.accuracy:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]"
             print(f"  {v.model} / {v.strategy}: {acc} ({v.note})")
+        best = best_at(values, {p.strategy for p in points if p.oracle})
+        line = ("no deployable arm reaches it" if best is None else
+                f"{best.model} / {best.strategy}: {best.accuracy:.3f} ({best.note})")
+        print(f"best at {at[0]} = {at[1]:.3g}: {line}")
+        sections.append((f"Best at {at[0]} = {at[1]:.3g}",
+                         f"<p><b>{html.escape(line)}</b> (oracle strategies left out)</p>"))
+    sections += html_sections(tables, html_table)
     stages = stage_section(data.rows)
     if stages:
         sections.append(("Answer extraction", stages))
@@ -175,10 +237,16 @@ def build_report(
         sections.append(("Verifier sensitivity band", band))
     sections.append(("Compute accounting", f"<p>prefill_accounting = <b>{accounting}</b>, for every arm: "
                       f"{DESCRIPTIONS[accounting]} FLOPs per token position at context t: 2N + 2 d_model V + "
-                      "4 n_layer t d_attn (docs/compute.md).</p>"))
+                      "4 n_layer t d_attn (docs/compute.md).</p>"
+                      f"<p>Latency: modeled wall-clock seconds per query from the samples' measured engine "
+                      f"seconds; k parallel samples wait for the slowest (exact order statistics over the "
+                      f"pool), sequential calls add up, {ADAPTIVE_LABEL} draws one sample at a time. "
+                      f"eFLOPs = FLOPs + I x memory bytes moved, I = {hw.intensity:.3g} FLOPs/byte "
+                      f"({hw.name}; docs/metrics.md).</p>"))
     notes = floor_notes(points, meta["task"])
     write_html(out / "report.html", title, points, [p for p in plots if p.suffix == ".png"], sections,
-               data.config_yaml, versions(), hardware(), notes)
+               data.config_yaml, versions(), hardware(), notes,
+               sample_viewer(dirs, data, points, per_problem, strategies))
     for note in notes:
         print(note)
     print(summary_table(points))

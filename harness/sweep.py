@@ -63,6 +63,7 @@ def run_meta(resolved: ResolvedSweep, task: Task) -> dict[str, Any]:
         "bootstrap": {"resamples": sweep.bootstrap.resamples, "seed": sweep.bootstrap.seed},
         "limit": sweep.limit,
         "prefill_accounting": sweep.prefill_accounting,
+        "accelerator": sweep.accelerator,
     }
 
 

@@ -22,7 +22,7 @@ def point(strategy: str, budget: int, accuracy: float, flops: float, dollars: fl
                       ci_low=accuracy - 0.1 if ci_low is None else ci_low, ci_high=accuracy + 0.1,
                       mean_samples=float(budget), mean_tokens=100.0 * budget, mean_flops=flops,
                       mean_seconds=2.0 * budget, n_problems=50, mean_total_tokens=100.0 * budget + 40,
-                      mean_dollars=dollars, bin=bin)
+                      mean_dollars=dollars, bin=bin, mean_latency=3.0 * budget, mean_eflops=2 * flops)
 
 
 def test_cost_per_correct_is_cost_over_accuracy_on_every_axis() -> None:
@@ -30,7 +30,7 @@ def test_cost_per_correct_is_cost_over_accuracy_on_every_axis() -> None:
     per_axis = cost_per_correct_all_axes(p)
     # 4 samples / 0.5 = 8 samples per solved problem; 400 tokens / 0.5 = 800; ...
     assert per_axis == {"samples": 8.0, "tokens": 800.0, "total_tokens": 880.0, "flops": 1.6e10,
-                        "seconds": 16.0, "dollars": 0.004}
+                        "seconds": 16.0, "dollars": 0.004, "latency": 24.0, "eflops": 3.2e10}
     assert cost_per_correct(point("greedy", 1, 0.0, flops=1e9), "flops") == math.inf
     with pytest.raises(ValueError, match="valid axes"):
         cost_per_correct(p, "joules")

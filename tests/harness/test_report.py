@@ -59,7 +59,7 @@ def test_report_writes_every_file(tmp_path: Path) -> None:
     assert {"all", "level=1", "level=5", "subject=Algebra", "subject=Geometry"} <= bins
     overall = [p for p in points if p.bin == "all"]
     assert {(p.strategy, p.budget) for p in overall} == {("greedy", 1)} | {
-        (s, k) for s in ("majority", "pass_at_k") for k in (1, 2, 4, 8)}
+        (s, k) for s in ("majority", "pass_at_k") for k in (1, 2, 4, 8)} | {("adaptive_majority", 8)}
     for p in overall:  # dollars: prompt once at $0.1/M + generated tokens at $0.4/M
         assert p.mean_dollars == pytest.approx((50 * 0.1 + p.mean_tokens * 0.4) / 1e6)
         assert p.mean_total_tokens == pytest.approx(50 + p.mean_tokens)
@@ -209,3 +209,125 @@ def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path
     (run / "scores.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     rows = read_scores(run / "scores.jsonl")
     assert all(r.vote == r.answer and r.vote_correct == (r.answer == "7") for r in rows)
+
+
+@pytest.fixture(scope="module")
+def stored_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic run inside a results folder whose store holds its sampled pool's texts, its engine
+    seconds in proportion to tokens (as the engine splits a call's time), its report built."""
+    from harness.records import Sample
+    from harness.score import read_scores
+    from harness.store import PoolStore
+
+    root = tmp_path_factory.mktemp("stored") / "results"
+    run = make_run(root / "default", "20260101-000000")
+    lines = [json.loads(line) for line in (run / "scores.jsonl").read_text().splitlines()]
+    for row in lines:
+        row["latency_s"] = row["completion_tokens"] / 1000
+    (run / "scores.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    # both pools of the synthetic run share the hash "h": the greedy rows' keys are the first samples'
+    PoolStore(root / "store", "m", "math500", "h").append(
+        Sample(r.problem_id, "m", "h", r.index, viewer_text(r.problem_id, r.index), r.finish_reason,
+               r.prompt_tokens, r.completion_tokens, r.mean_logprob, None, r.latency_s, r.engine)
+        for r in read_scores(run / "scores.jsonl") if r.pool_kind == "sampled")
+    build_report(run)
+    return run
+
+
+def viewer_text(problem_id: str, index: int) -> str:
+    return f"{problem_id}.{index}: </script><b>x</b>"
+
+
+def test_report_tables_of_stability_rates_and_the_cheapest_way_to_solve(stored_run: Path) -> None:
+    from itertools import combinations
+
+    from harness.score import read_scores
+
+    run = stored_run
+    metrics = json.loads((run / "metrics.json").read_text())
+    tables = metrics["tables"]
+    pools: dict[str, list[ScoredRow]] = {}
+    for r in read_scores(run / "scores.jsonl"):
+        if r.pool_kind == "sampled":
+            pools.setdefault(r.problem_id, []).append(r)
+    # pass^k and G-Pass@k_0.5 by enumerating every k-subset of every problem's pool
+    for row in (r for r in tables["stability"] if r["pool"] == "sampled"):
+        k = row["k"]
+        subsets = [[sum(s.correct for s in c) for c in combinations(p, k)] for p in pools.values()]
+        assert row["pass^k"] == pytest.approx(np.mean([np.mean([c == k for c in s]) for s in subsets]))
+        need = max(int(np.ceil(0.5 * k - 1e-9)), 1)
+        at_least = np.mean([np.mean([c >= need for c in s]) for s in subsets])
+        assert row["G-Pass@k 0.5"] == pytest.approx(at_least)
+    rates = {r["k"]: r for r in tables["rates"] if r["pool"] == "sampled"}
+    no_answer = np.mean([np.mean([s.answer is None for s in p]) for p in pools.values()])
+    assert rates[1]["no-answer rate"] == pytest.approx(no_answer) and rates[1]["majority tie rate"] == 0.0
+    # the cheapest point reaching 25% on FLOPs, chosen by hand from the deployable points
+    overall = [p for p in metrics["points"] if p["bin"] == "all" and not p["oracle"]]
+    reach = min((p for p in overall if p["accuracy"] >= 0.25), key=lambda p: p["mean_flops"])
+    [row] = [r for r in tables["cheapest"] if r["axis"] == "flops" and r["solve (fraction)"] == "0.25"]
+    assert row["model / strategy @ k"] == f"m / {reach['strategy']} @ {reach['budget']}"
+    assert row["cost per correct"] == pytest.approx(reach["mean_flops"] / reach["accuracy"])
+    unreached = [r["axis"] for r in tables["cheapest"] if r["solve (fraction)"] == "0.9"]
+    assert unreached == ["every"]  # no point reaches 90%: one row
+    dollars = {(r["strategy"], r["k"]): r["dollars"] for r in tables["cost_per_correct"]}
+    per_correct = reach["mean_dollars"] / reach["accuracy"]
+    assert dollars[(reach["strategy"], reach["budget"])] == pytest.approx(per_correct)
+    assert ("pass_at_k", 1) not in dollars  # oracles are not a way to solve anything
+    page = (run / "report.html").read_text()
+    for title in ("Stability across samples", "Per-pool rates", "Cost per correct answer",
+                  "Cheapest way to solve X% of problems"):
+        assert title in page
+    assert (run / "pareto_latency.png").stat().st_size > 0 and (run / "pareto_eflops.png").stat().st_size > 0
+
+
+def test_report_at_latency_and_at_eflops_name_the_best_arm(stored_run: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.claims_run import read_points
+
+    points = [p for p in read_points(stored_run) if p.bin == "all"]
+    run = tmp_path / "out"
+    four = next(p for p in points if p.strategy == "majority" and p.budget == 4)
+    assert main(["report", str(stored_run), "--out", str(run), "--at-latency", repr(four.mean_latency)]) == 0
+    printed = capsys.readouterr().out
+    assert f"at latency = {four.mean_latency:.3g}:" in printed
+    assert f"m / majority: {four.accuracy:.3f} [{four.ci_low:.3f}, {four.ci_high:.3f}] (measured)" in printed
+    assert "best at latency" in printed and "pass_at_k: 0" not in printed.split("best at latency")[1]
+    assert main(["report", str(stored_run), "--out", str(run), "--at-eflops", repr(four.mean_eflops),
+                 "--accelerator", "h100"]) == 0
+    printed = capsys.readouterr().out
+    assert "at eflops = " in printed and "best at eflops" in printed
+    # h100 prices a byte at 989.4e12 / 3.35e12 FLOPs instead of the run's default cpu (10)
+    h100 = {(p["strategy"], p["budget"], p["bin"]): p for p in
+            json.loads((run / "metrics.json").read_text())["points"]}
+    for p in points:
+        q = h100[(p.strategy, p.budget, p.bin)]
+        assert q["mean_eflops"] - q["mean_flops"] == pytest.approx((989.4e12 / 3.35e12) / 10.0
+                                                                   * (p.mean_eflops - p.mean_flops))
+    with pytest.raises(SystemExit, match="2"):
+        main(["report", str(stored_run), "--accelerator", "tpu"])
+    assert "choose from 'a100', 'cpu', 'h100', 'h200'" in capsys.readouterr().err
+
+
+def test_viewer_embeds_every_sample_with_its_stored_text(stored_run: Path) -> None:
+    from harness.per_problem import read_per_problem
+    from harness.report_viewer import read_embedded
+    from harness.score import read_scores
+
+    run = stored_run
+    rows = read_scores(run / "scores.jsonl")
+    page = (run / "report.html").read_text()
+    data = read_embedded(page)
+    assert "<b>x</b>" not in page  # every "<" of the data is escaped: no text can close the element
+    for r in rows:
+        [shown] = [s for s in data["samples"][f"m|{r.pool_kind}"][r.problem_id] if s["index"] == r.index]
+        assert (shown["answer"], shown["correct"], shown["completion_tokens"], shown["mean_logprob"]) == (
+            r.answer, r.correct, r.completion_tokens, r.mean_logprob)
+        assert shown["verdict"] == ("correct" if r.correct else "no_answer" if r.answer is None else "wrong")
+        assert shown["text"] == viewer_text(r.problem_id, r.index)
+    values = read_per_problem(run) or {}
+    cells = {c["label"]: c for c in data["cells"]}
+    assert cells["m / majority @ 4"]["values"] == values["m/majority/k=4"]
+    assert cells["m / greedy @ 1"]["pool"] == "m|greedy"
+    assert cells["m / adaptive_majority @ 8"]["pool"] == "m|sampled"
+    assert {p["id"] for p in data["problems"]} == {r.problem_id for r in rows}
+    assert "id=\"v-problem\"" in page and "https://" not in page.split("<h2>Samples</h2>")[1]

@@ -71,6 +71,8 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
         assert p["mean_tokens"] > 0 and p["mean_flops"] > 0 and p["mean_seconds"] > 0
         # FLOPs include 2N per generated token for N = 106M non-embedding parameters
         assert p["mean_flops"] > 2 * 106_203_456 * p["mean_tokens"]
+        # a query waits at most for all its engine seconds; every decode reads the weights at least once
+        assert 0 < p["mean_latency"] <= p["mean_seconds"] * (1 + 1e-9) and p["mean_eflops"] > p["mean_flops"]
     pass1 = next(p for p in metrics["points"] if p["strategy"] == "pass_at_k" and p["budget"] == 1)
     pass2 = next(p for p in metrics["points"] if p["strategy"] == "pass_at_k" and p["budget"] == 2)
     assert pass2["accuracy"] >= pass1["accuracy"]
@@ -79,6 +81,13 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     assert any(run.glob("wandb/offline-run-*")), "wandb offline run missing"
     html = (run / "report.html").read_text()
     assert html.count("data:image/png;base64,") >= 3 and "smollm2_135m" in html and "vllm" in html
+    from harness.report_viewer import read_embedded
+
+    viewer = read_embedded(html)  # every sample and trace with its stored completion
+    shown = [s for pool in viewer["samples"].values() for by in pool.values() for s in by]
+    assert len(shown) == len((run / "scores.jsonl").read_text().splitlines())
+    assert all(s["text"] is not None for s in shown)
+    assert {c["pool"] for c in viewer["cells"]} >= {"smollm2_135m|search:revision", "smollm2_135m|sampled"}
 
 
 def test_samples_record_engine_facts(first_run: SweepResult, results_dir: Path) -> None:

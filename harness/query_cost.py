@@ -1,0 +1,92 @@
+"""Latency and memory traffic of one problem's query, from its stored samples or search trace.
+
+Latency (modeled wall-clock seconds per query) reads the engine seconds every sample records (its
+call's measured wall time split over the call's outputs in proportion to their tokens, `Sample.latency_s`):
+- k samples of a pool run in parallel and the query ends with the slowest: E[max latency_s of a random
+  k-subset of the pool], exact by order statistics (`harness.latency.expected_max_at_ks`);
+- a search trace's calls run one after another: the sum of its calls, each call ending with its slowest
+  completion, latency_s x max(lengths) / sum(lengths) (its n completions share its seconds by tokens);
+- adaptive sampling draws one sample at a time: the sum of the samples drawn.
+
+Memory bytes (for effective FLOPs, `harness.memory_traffic`): a k-sample cell is one request of n = k
+decoded as a batch of k (weights read once per step for the batch, each sequence its own KV cache)
+after one prefill; a search call likewise, its prefill paying the prompt tokens the prefill rule charges
+(`cached` ones are free); a call priced by another model (a reward model) moves no bytes of this model
+and is charged none. eFLOPs = FLOPs + I x bytes with I from `harness.memory_traffic.ACCELERATORS`.
+A model whose dtype is not recorded (an import with `--params`, a config without `torch_dtype`) is
+priced at 16-bit values (`ASSUMED_DTYPE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from harness.latency import expected_max_at_ks, sequential_latency
+from harness.memory_traffic import BYTES_PER_VALUE
+from harness.memory_traffic import decode_bytes as _decode_bytes
+from harness.memory_traffic import prefill_bytes as _prefill_bytes
+from harness.records import ModelInfo
+
+ASSUMED_DTYPE = "bfloat16"
+"""Values of a model whose dtype is unknown."""
+
+
+def _dtype(info: ModelInfo) -> str:
+    known = info.dtype.removeprefix("torch.") in BYTES_PER_VALUE
+    return info.dtype if known else ASSUMED_DTYPE
+
+
+def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: float, batch: int = 1) -> float:
+    """`harness.memory_traffic.decode_bytes` in the model's dtype (16-bit where it is unknown)."""
+    dtype = _dtype(info)
+    return _decode_bytes(info, prompt_tokens, completion_tokens, batch, weight_dtype=dtype, kv_dtype=dtype)
+
+
+def prefill_bytes(info: ModelInfo, prompt_tokens: int) -> float:
+    """`harness.memory_traffic.prefill_bytes` in the model's dtype (16-bit where it is unknown)."""
+    dtype = _dtype(info)
+    return _prefill_bytes(info, prompt_tokens, weight_dtype=dtype, kv_dtype=dtype)
+
+
+def parallel_seconds(latencies: Sequence[float], ks: Sequence[int]) -> list[float]:
+    """Per k: expected seconds until the slowest of k samples drawn from the pool ends."""
+    return expected_max_at_ks(latencies, ks)
+
+
+def call_seconds(call: Mapping[str, Any]) -> float:
+    """One stored call's seconds until its slowest completion ends."""
+    seconds = float(call["latency_s"])
+    lengths = [int(x) for x in call.get("lengths", ())]
+    n = int(call.get("n", 1)) or 1
+    if lengths and sum(lengths) > 0:
+        return seconds * max(lengths) / sum(lengths)
+    return seconds / n if int(call.get("completion_tokens", 0)) > 0 else seconds
+
+
+def trace_seconds(calls: Sequence[Mapping[str, Any]]) -> float:
+    """A search trace's calls one after another."""
+    return sequential_latency([call_seconds(c) for c in calls])
+
+
+def cell_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: Sequence[int], k: int) -> float:
+    """Expected bytes of k samples of a pool as one request (a batch of k): one prefill, then k x the
+    pool's mean per-sample decode bytes (exact: a k-subset's mean is the pool's in expectation)."""
+    per_sample = [decode_bytes(info, prompt_tokens, c, batch=k) for c in completion_tokens]
+    return prefill_bytes(info, prompt_tokens) + k * sum(per_sample) / len(per_sample)
+
+
+def call_bytes(info: ModelInfo, call: Mapping[str, Any], rule: str) -> float:
+    """Bytes of one stored call of the generator model (0 for another model's call)."""
+    if call.get("flops") is not None or call.get("role") == "reward":
+        return 0.0
+    p, n = int(call["prompt_tokens"]), max(int(call.get("n", 1)), 1)
+    cached = int(call.get("cached_tokens", 0)) if rule == "prefix_cache" else 0
+    lengths = [int(x) for x in call.get("lengths", ())]
+    decoded: Sequence[float] = lengths or [int(call["completion_tokens"]) / n] * n
+    prefill = prefill_bytes(info, p - cached) if p > cached else 0.0
+    return prefill + sum(decode_bytes(info, p, c, batch=len(decoded)) for c in decoded)
+
+
+def trace_bytes(info: ModelInfo, calls: Sequence[Mapping[str, Any]], rule: str) -> float:
+    return float(sum(call_bytes(info, c, rule) for c in calls))

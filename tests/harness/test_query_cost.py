@@ -1,0 +1,120 @@
+"""Latency and eFLOPs of curve points, against independent counts: enumeration of k-subsets for the
+slowest of k parallel samples, and a token-by-token count of the bytes a decode moves."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from statistics import mean
+
+import pytest
+
+from harness.analyze import curve
+from harness.analyze_adaptive import adaptive_curve
+from harness.analyze_search import search_curve
+from harness.memory_traffic import ACCELERATORS, kv_bytes_per_token, weight_bytes
+from harness.model_info import model_info_from_config
+from harness.query_cost import call_seconds, trace_seconds
+from harness.records import ModelInfo
+from harness.score import ScoredRow
+from strategies import get_strategy
+from strategies.adaptive import MarginRule
+from tests.harness.test_model_info import SMOLLM2_135M
+
+INFO = model_info_from_config("m", "p", SMOLLM2_135M)
+PROMPT = 12
+POOLS = {  # problem -> (completion tokens, engine seconds) per sample
+    "a": ([5, 9, 2, 7], [0.5, 0.9, 0.2, 0.7]),
+    "b": ([3, 3, 8, 1], [0.3, 0.35, 0.8, 0.1]),
+}
+
+
+def rows() -> dict[str, list[ScoredRow]]:
+    out = {}
+    for pid, (tokens, seconds) in POOLS.items():
+        out[pid] = [ScoredRow("m", "sampled", "h", pid, j, "7" if j % 2 else "3", j % 2 == 1, "ok", PROMPT, t,
+                              -0.5, s, "stop", "vllm-x", vote="7" if j % 2 else "3", vote_correct=j % 2 == 1)
+                    for j, (t, s) in enumerate(zip(tokens, seconds, strict=True))]
+    return out
+
+
+def counted_bytes(info: ModelInfo, prompt: int, lengths: list[int], batch: int) -> float:
+    """Token by token: every generated token reads W / batch of the weights and the KV cache of its
+    sequence at its context; the prefill reads the weights once and writes the prompt's cache."""
+    w, kv = weight_bytes(info), kv_bytes_per_token(info)
+    total = w + kv * prompt
+    for length in lengths:
+        for t in range(length):
+            total += w / batch + kv * (prompt + t)
+    return total
+
+
+def test_pool_cells_wait_for_the_slowest_sample_and_pay_their_memory_traffic() -> None:
+    intensity = ACCELERATORS["h100"].intensity
+    points = curve(get_strategy("majority"), INFO, "t", rows(), [1, 2, 4], resamples=50,
+                   intensity=intensity)
+    for p in points:
+        k = p.budget
+        slowest = mean(mean(max(c) for c in combinations(s, k)) for _, s in POOLS.values())
+        assert p.mean_latency == pytest.approx(slowest)
+        # bytes: the mean over k-subsets of one prefill and the subset decoded as a batch of k
+        moved = mean(mean(counted_bytes(INFO, PROMPT, list(c), k) for c in combinations(t, k))
+                     for t, _ in POOLS.values())
+        assert p.extra["memory_bytes"] == pytest.approx(moved)
+        assert p.mean_eflops == pytest.approx(p.mean_flops + intensity * moved)
+    one = next(p for p in points if p.budget == 1)
+    assert one.mean_latency == pytest.approx(one.mean_seconds)  # one sample: its own seconds
+    four = next(p for p in points if p.budget == 4)
+    assert four.mean_latency == pytest.approx((0.9 + 0.8) / 2)  # the whole pool in parallel: its slowest
+    assert four.mean_latency < four.mean_seconds  # not the sum
+
+
+def test_search_traces_add_their_calls_and_each_call_waits_for_its_longest_completion() -> None:
+    generate = {"role": "generator", "prompt_tokens": 10, "completion_tokens": 40, "n": 2, "latency_s": 4.0,
+                "lengths": [10, 30]}
+    revise = {"role": "generator", "prompt_tokens": 50, "completion_tokens": 6, "n": 1, "latency_s": 0.6,
+              "lengths": [6], "cached_tokens": 50}
+    reward = {"role": "reward", "prompt_tokens": 60, "completion_tokens": 0, "n": 1, "latency_s": 0.5,
+              "flops": 1e9}
+    assert call_seconds(generate) == pytest.approx(3.0)  # 4 s shared by tokens: the 30-token one took 3 s
+    assert trace_seconds([generate, revise, reward]) == pytest.approx(3.0 + 0.6 + 0.5)
+    strategy = get_strategy("revision", budgets=[1])
+    trace = {"p": [ScoredRow("m", "search:revision", "h", "p", 0, "7", True, "ok", 10, 46, -0.5, 5.1, "stop",
+                             "vllm-x", calls=[generate, revise, reward])]}
+    [point] = [p for p in search_curve(strategy, INFO, "t", trace, 50, 0, 0.0, 0.0, None, intensity=2.0)
+               if p.bin == "all"]
+    assert point.mean_latency == pytest.approx(4.1)
+    # the first call's prefill and its two completions as a batch of 2; the revision's prompt was
+    # cached (no prefill), its decode a batch of 1; the reward model's call moves none of these bytes
+    w, kv = weight_bytes(INFO), kv_bytes_per_token(INFO)
+    moved = counted_bytes(INFO, 10, [10, 30], 2) + counted_bytes(INFO, 50, [6], 1) - (w + kv * 50)
+    assert point.extra["memory_bytes"] == pytest.approx(moved)
+    assert point.mean_eflops == pytest.approx(point.mean_flops + 2.0 * moved)
+
+
+def test_adaptive_sampling_draws_one_at_a_time() -> None:
+    # a rule that never fires draws every sample up to the cap: at the cap n, the whole pool, in turn
+    [point] = [p for p in adaptive_curve("adaptive", MarginRule(100), INFO, "t", rows(), [4], resamples=16,
+                                         intensity=3.0) if p.bin == "all"]
+    assert point.mean_latency == pytest.approx(mean(sum(s) for _, s in POOLS.values()))
+    moved = mean(counted_bytes(INFO, PROMPT, t, 1) for t, _ in POOLS.values())
+    assert point.extra["memory_bytes"] == pytest.approx(moved)
+    assert point.mean_eflops == pytest.approx(point.mean_flops + 3.0 * moved)
+
+
+def test_compute_optimal_waits_for_its_probe_then_its_chosen_arm() -> None:
+    from harness.allocation import allocation_curve
+
+    sampled = rows()
+    greedy = {pid: [ScoredRow("m", "greedy", "g", pid, 0, "7", True, "ok", PROMPT, 6, -0.5, 0.3, "stop",
+                              "vllm-x", vote="7", vote_correct=True)] for pid in POOLS}
+    pools = {("m", "sampled"): sampled, ("m", "greedy"): greedy}
+    strategies = [get_strategy("greedy"), get_strategy("compute_optimal", candidates=["greedy"], probe=2)]
+    [point] = allocation_curve(strategies[1], INFO, "t", pools, strategies, [1], 50, 0, intensity=5.0)
+    # the probe's 2 samples in parallel (the slower of the two), then greedy's one sample
+    assert point.mean_latency == pytest.approx(mean(max(s[:2]) + 0.3 for _, s in POOLS.values()))
+    # the probe as a batch of 2 after its prefill, then greedy's decode (its prompt already computed)
+    w, kv = weight_bytes(INFO), kv_bytes_per_token(INFO)
+    decode_only = counted_bytes(INFO, PROMPT, [6], 1) - (w + kv * PROMPT)
+    moved = mean(counted_bytes(INFO, PROMPT, t[:2], 2) + decode_only for t, _ in POOLS.values())
+    assert point.extra["memory_bytes"] == pytest.approx(moved)
+    assert point.mean_eflops == pytest.approx(point.mean_flops + 5.0 * moved)
