@@ -1,10 +1,13 @@
 """The report's tables of stored-pool metrics (docs/metrics.md): stability, per-pool rates, cost per
-correct answer and the cheapest way to solve X% of problems.
+correct answer, the cheapest way to solve X% of problems, and mixed pools.
 
 Stability and rates are per (model, pool) at each budget k of the run (`harness.stability_table`,
 `harness.pool_rates`); cost per correct answer is per deployable `all`-bin point on every budget axis
 (`harness.cost_per_correct`), and the cheapest-to-solve table reads the same points per axis. Each
-table is a list of rows (for metrics.json) and an HTML table.
+table is a list of rows (for metrics.json) and an HTML table. Mixed pools pair every two sampled pools
+of the run (two models, or two temperatures run under two model names and merged by `report RUN1 RUN2`)
+on their common problems: the best split of each total budget K of the run, counted in samples
+(`harness.mixed_pools`); a run with fewer than two sampled pools gets no rows, only a note saying why.
 """
 
 from __future__ import annotations
@@ -12,12 +15,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
+from harness.analyze import group_pools
 from harness.axes import AXES
 from harness.cost_per_correct import cheapest_to_solve, cost_per_correct_all_axes
+from harness.mixed_pools import KINDS, best_splits, split_values
 from harness.pareto import deployable
 from harness.pool_rates import pool_rates
+from harness.pool_votes import PoolVotes, row_votes
 from harness.records import CurvePoint
 from harness.score import ScoredRow
 from harness.stability_table import stability
@@ -116,13 +123,63 @@ def cheapest_rows(points: Sequence[CurvePoint], targets: Sequence[float] = TARGE
                  "accuracy and half of it.")
 
 
-def metric_tables(rows: Sequence[ScoredRow], points: Sequence[CurvePoint], ks: Sequence[int]) -> list[Table]:
+MIXED_HEADERS = ["pools (1 + 2)", "metric", "total K", "best k1", "best k2", "accuracy", "CI low",
+                 "CI high", "pool 1 alone (K, 0)", "pool 2 alone (0, K)", "tokens per problem",
+                 "every split k1+k2: accuracy", "problems"]
+
+
+def mixed_pool_rows(rows: Sequence[ScoredRow], ks: Sequence[int], seed: int = 0) -> Table:
+    """Per pair of sampled pools, metric (majority over the union, oracle pass@(k1 + k2)) and total K of
+    `ks`: the best split, its bootstrap CI, both pure pools at K (nan where K exceeds the pool), the
+    split's generated tokens (k1 t1 + k2 t2, ti the mean completion tokens of one sample of pool i) and
+    every split's accuracy."""
+    pools = group_pools(rows)
+    models = sorted(m for m, kind in pools if kind == "sampled")
+    title = "Mixed pools: the best split of K samples between two sampled pools"
+    note = ("Per total budget K = k1 + k2 (counted in samples; the pools' per-sample costs differ when the "
+            "models do, see tokens per problem), the split with the highest mean accuracy over the common "
+            "problems, exact per problem (docs/metrics.md); majority votes over the union of both draws.")
+    if len(models) < 2:
+        return Table("mixed_pools", title, MIXED_HEADERS, [],
+                     f"No mixed pools: the run has {len(models)} sampled pool(s) and a split needs two "
+                     "(merge runs of two models, or of two temperatures under two model names: "
+                     "report RUN1 RUN2).")
+    votes: dict[str, dict[str, PoolVotes]] = {}
+    tokens: dict[str, float] = {}
+    for m in models:
+        by_problem = pools[(m, "sampled")]
+        votes[m] = {pid: row_votes(p) for pid, p in by_problem.items()}
+        tokens[m] = float(sum(r.completion_tokens for p in by_problem.values() for r in p)
+                          / sum(len(p) for p in by_problem.values()))
+    out: list[list[Any]] = []
+    for a, b in combinations(models, 2):
+        common = sorted(set(votes[a]) & set(votes[b]))
+        if not common:
+            continue
+        one, two = {p: votes[a][p] for p in common}, {p: votes[b][p] for p in common}
+        n1, n2 = min(len(v.keys) for v in one.values()), min(len(v.keys) for v in two.values())
+        for kind in KINDS:
+            values = split_values(one, two, n1, n2, kind)
+            mean = values.mean(axis=0)
+            for split in best_splits(values, ks, tokens[a], tokens[b], seed):
+                total = split.k1 + split.k2
+                each = "; ".join(f"{k1}+{total - k1}: {mean[k1, total - k1]:.3f}"
+                                 for k1 in range(max(0, total - n2), min(n1, total) + 1))
+                alone1 = float(mean[total, 0]) if total <= n1 else math.nan
+                alone2 = float(mean[0, total]) if total <= n2 else math.nan
+                out.append([f"{a} + {b}", kind, total, split.k1, split.k2, split.accuracy, split.ci_low,
+                            split.ci_high, alone1, alone2, split.cost, each, len(common)])
+    return Table("mixed_pools", title, MIXED_HEADERS, out, note)
+
+
+def metric_tables(rows: Sequence[ScoredRow], points: Sequence[CurvePoint], ks: Sequence[int],
+                  seed: int = 0) -> list[Table]:
     return [stability_rows(rows, ks), rate_rows(rows, ks), cost_per_correct_rows(points),
-            cheapest_rows(points)]
+            cheapest_rows(points), mixed_pool_rows(rows, ks, seed)]
 
 
 def html_sections(tables: Sequence[Table], html_table: HtmlTable) -> list[tuple[str, str]]:
     import html
 
     return [(t.title, (f"<p class='note'>{html.escape(t.note)}</p>" if t.note else "")
-             + html_table(t.headers, t.rows)) for t in tables]
+             + (html_table(t.headers, t.rows) if t.rows else "")) for t in tables]

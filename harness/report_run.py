@@ -179,7 +179,7 @@ def build_report(
             {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity)
     per_problem = attach_ids(points, recorded, model_id_lists(data.rows))
     write_per_problem(out, per_problem)
-    tables = metric_tables(data.rows, points, budgets)
+    tables = metric_tables(data.rows, points, budgets, seed)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
     write_metrics(points, out, {**summary, "runs": [str(d) for d in dirs], "n_samples": len(data.rows),
                                 "engines": sorted({r.engine for r in data.rows}),
