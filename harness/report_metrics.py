@@ -157,7 +157,9 @@ def mixed_pool_rows(rows: Sequence[ScoredRow], ks: Sequence[int], seed: int = 0)
         if not common:
             continue
         one, two = {p: votes[a][p] for p in common}, {p: votes[b][p] for p in common}
-        n1, n2 = min(len(v.keys) for v in one.values()), min(len(v.keys) for v in two.values())
+        top = max(ks, default=0)  # no split beyond the run's largest budget is read
+        n1 = min(top, *(len(v.keys) for v in one.values()))
+        n2 = min(top, *(len(v.keys) for v in two.values()))
         for kind in KINDS:
             values = split_values(one, two, n1, n2, kind)
             mean = values.mean(axis=0)
