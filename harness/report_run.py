@@ -82,9 +82,16 @@ def merge_runs(runs: list[RunData]) -> RunData:
     meta["prices"] = {k: v for r in runs for k, v in r.meta.get("prices", {}).items()}
     meta["name"] = "+".join(dict.fromkeys(r.meta["name"] for r in runs))
     seen: set[tuple[str, str, str, int]] = set()
+    pool_of: dict[tuple[str, str], str] = {}
     rows = []
     for r in runs:
         for row in r.rows:
+            held = pool_of.setdefault((row.model, row.pool_kind), row.pool)
+            if held != row.pool:  # analysis keys pools by (model, kind): a second one would be dropped
+                raise RunMismatchError(
+                    f"cannot merge runs: {row.model}'s {row.pool_kind} pool differs between them "
+                    f"({held} vs {row.pool}: another temperature, top_p or max_tokens); give one of the "
+                    "models another name (a copy of its configs/model file) to compare them")
             key = (row.model, row.pool_kind, row.problem_id, row.index)
             if key not in seen:
                 seen.add(key)

@@ -18,7 +18,7 @@ from tests.harness.test_model_info import SMOLLM2_135M
 
 
 def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1", task: str = "math500",
-             p_correct: float = 0.4, seed: int = 0) -> Path:
+             p_correct: float = 0.4, seed: int = 0, pool: str = "h") -> Path:
     rng = random.Random(seed)
     run = root / name
     run.mkdir(parents=True)
@@ -39,7 +39,7 @@ def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1",
             for j in range(n):
                 ok = rng.random() < p_correct
                 answer = "7" if ok else rng.choice(["1", "2", None])
-                rows.append(ScoredRow(model, kind, "h", pid, j, answer, ok, "ok", 50, rng.randint(20, 200),
+                rows.append(ScoredRow(model, kind, pool, pid, j, answer, ok, "ok", 50, rng.randint(20, 200),
                                       -0.5, 0.1, "stop", "vllm-x", vote=answer, vote_correct=ok))
     write_scores(rows, run / "scores.jsonl")
     (run / "problems.jsonl").write_text("".join(json.dumps(p) + "\n" for p in problems))
@@ -103,6 +103,15 @@ def test_merge_refuses_runs_that_differ(tmp_path: Path, field: str, kwargs: dict
     with pytest.raises(RunMismatchError, match=f"{field} differs"):
         build_report([a, b], tmp_path / "out")
     assert main(["report", str(a), str(b), "--out", str(tmp_path / "o2")]) == 2
+
+
+def test_merge_refuses_two_pools_of_one_model_instead_of_dropping_one(tmp_path: Path) -> None:
+    a = make_run(tmp_path, "a")
+    b = make_run(tmp_path, "b", seed=1, pool="other-temperature")  # same model, another sampled pool
+    with pytest.raises(RunMismatchError, match="m's greedy pool differs between them"):
+        build_report([a, b], tmp_path / "out")
+    c = make_run(tmp_path, "c", seed=2)  # the same pools again merge (rows deduplicated by index)
+    assert build_report([a, c], tmp_path / "ok")
 
 
 def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tmp_path: Path) -> None:
