@@ -57,6 +57,9 @@ def main() -> None:
 
         stats = run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed, store_root)
         harness_rate = stats.tokens / stats.generate_s
+        # engine-step seconds inside the replica (each step's wall time is split over its samples)
+        stepped = sum(smp.latency_s for i in {i.pool.hash: i for sh in shards for i in sh.items}.values()
+                      for smp in i.pool.store(store_root).read().values())
         import ray
 
         ray.shutdown()
@@ -107,6 +110,8 @@ def main() -> None:
           f"{len(shards)} shards of {args.shard_size} problems")
     print(f"harness (Ray actor + store): {stats.tokens} tokens in {stats.generate_s:.1f} s = "
           f"{harness_rate:.1f} tok/s (engine load {stats.load_s:.1f} s, excluded)")
+    print(f"  of which inside the replica's engine steps: {stepped:.1f} s "
+          f"({stepped / stats.generate_s:.0%}; the rest is Ray, the driver and the store)")
     print(f"bare vllm.LLM, same shards:  {bare_tokens} tokens in {bare_s:.1f} s = {bare_rate:.1f} tok/s")
     print(f"best bare, fresh engine: {best_tokens} tokens in {best_s:.1f} s = {best_rate:.1f} tok/s")
     print(f"best bare, warm engine:  {warm_tokens} tokens in {warm_s:.1f} s = {warm_rate:.1f} tok/s")
