@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from harness import progress
 from harness.progress import ModelProgress, Throughput, estimate, plan_line
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.harness.real_sweeps import LIMIT, ResumedSweep
 
 
 def test_plan_line_counts_and_estimates_from_the_last_run() -> None:
@@ -64,28 +59,23 @@ def test_search_pools_count_samples_from_shards_only() -> None:
 
 
 @pytest.mark.slow
-def test_a_real_sweep_talks_to_its_user(tmp_path: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
-    env.pop("TTC_NO_PROGRESS", None)
-    cmd = [sys.executable, "-m", "harness", "sweep", "limit=2", "budgets=[1,6]", "max_tokens=160",
-           "strategies=[majority,pass_at_k]", "wandb.mode=disabled", f"results_dir={tmp_path}", "name=talk"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=tmp_path)
-    assert proc.stdout is not None
-    lines: list[tuple[float, str]] = []
-    for text in proc.stdout:
-        lines.append((time.perf_counter(), text.rstrip("\n")))
-    assert proc.wait(timeout=900) == 0, "\n".join(t for _, t in lines[-30:])
+def test_a_real_sweep_talks_to_its_user(resumed_sweep: ResumedSweep) -> None:
+    """`python -m harness sweep` in a subprocess (tests/harness/conftest.py): it resumes the session's
+    end-to-end store (5 of 6 samples readable after a torn line) and grows the pool to 3 x 6."""
+    lines = resumed_sweep.lines
+    assert resumed_sweep.returncode == 0, "\n".join(t for _, t in lines[-30:])
     texts = [t for _, t in lines]
-    assert texts[0].startswith("plan: 2 problems, 1 pools, 12 samples: 12 to generate, 0 already stored;")
-    moving = [(at, t) for at, t in lines if re.match(r"smollm2_135m: \d+/12 samples", t)]
-    assert moving and moving[-1][1].startswith("smollm2_135m: 12/12 samples")
-    # the line moves while the one shard (2 problems) is generating: tokens before any sample is written
-    assert any(re.match(r"smollm2_135m: \d+/12 samples, [1-9][\d,]* tokens", t) and "/12 samples" in t
-               and not t.startswith("smollm2_135m: 12/12") for _, t in moving), texts
+    total = 1 + LIMIT * 4
+    assert texts[0].startswith(f"plan: {LIMIT} problems, 1 pools, {LIMIT * 6} samples: {total} to generate, "
+                               f"{LIMIT * 2 - 1} already stored;")
+    moving = [(at, t) for at, t in lines if re.match(rf"smollm2_135m: \d+/{total} samples", t)]
+    assert moving and moving[-1][1].startswith(f"smollm2_135m: {total}/{total} samples")
+    # the line moves while the one shard (3 problems) is generating: tokens before any sample is written
+    assert any(re.match(rf"smollm2_135m: \d+/{total} samples, [1-9][\d,]* tokens", t)
+               and not t.startswith(f"smollm2_135m: {total}/{total}") for _, t in moving), texts
     gaps = [b - a for (a, _), (b, _) in itertools.pairwise(moving)]
     assert max(gaps, default=0.0) < 5.0 + 1.5, gaps
     noisy = [t for t in texts if "INFO" in t or "WARNING" in t or "(Replica" in t]
     assert not noisy, noisy
-    run = Path((tmp_path / "talk" / "LATEST").read_text().strip())
+    run = Path((resumed_sweep.results_dir / "talk" / "LATEST").read_text().strip())
     assert "vllm" in (run / "engine.log").read_text().lower()

@@ -25,7 +25,7 @@ def test_concurrent_calls_decode_in_one_batch(real_engine: object, monkeypatch: 
     monkeypatch.setattr(llm_engine, "step", counted)
     ask = [{"role": "user", "content": "Count from 1 to 300, one number per line."}]
     prompt = real_engine.render(ask)  # type: ignore[attr-defined]
-    params = [SamplingParams(temperature=0.8, max_tokens=96, n=4)]
+    params = [SamplingParams(temperature=0.8, max_tokens=48, n=4)]  # the second call joins at step 5
     results: dict[str, list[object]] = {}
 
     def call(name: str) -> None:

@@ -4,8 +4,9 @@ as an outcome reward model, loaded next to the generator in the replica; verific
 `verifier_model` naming the generator's own config, which the replica binds to the engine it has)
 and compute-optimal allocation.
 
-One sweep runs once per session (model load ~1 min on 2 cores); a second sweep must generate
-nothing and reproduce the metrics; a killed writer's torn line is regenerated, not duplicated.
+The sweeps run once per session (tests/harness/conftest.py; model load ~1 min on 2 cores): a second
+sweep must generate nothing and reproduce the metrics; a killed writer's torn line is regenerated,
+not duplicated, by the resumed sweep whose terminal `test_progress.py` reads.
 """
 
 from __future__ import annotations
@@ -15,38 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_sweep_config
 from harness.store import PoolStore
-from harness.sweep import SweepResult, run_sweep
+from harness.sweep import SweepResult
+from tests.harness.real_sweeps import LIMIT, MODEL, TASK, E2ESweeps, ResumedSweep, stored_keys
 
 pytestmark = pytest.mark.slow
 
 
-def overrides(results: Path) -> list[str]:
-    return [
-        "limit=3",
-        "budgets=[1,2]",
-        "max_tokens=160",
-        f"results_dir={results}",
-        "name=e2e",
-        "wandb.mode=offline",
-        "strategies=[greedy,majority,pass_at_k,revision,reward_ranking,verification,compute_optimal]",
-        "+strategy_options.revision={budgets: [1, 2]}",
-        "+strategy_options.reward_ranking={budgets: [1, 2], selections: [best]}",
-        "+strategy_options.verification={budgets: [1], verifications: [1], critique_tokens: 0, "
-        "verifier_model: smollm2_135m}",
-        "+strategy_options.compute_optimal={probe: 2}",
-    ]
+@pytest.fixture(scope="module")
+def results_dir(e2e_sweep: E2ESweeps) -> Path:
+    return e2e_sweep.results_dir
 
 
 @pytest.fixture(scope="module")
-def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("results")
-
-
-@pytest.fixture(scope="module")
-def first_run(results_dir: Path) -> SweepResult:
-    return run_sweep(load_sweep_config(overrides(results_dir)))
+def first_run(e2e_sweep: E2ESweeps) -> SweepResult:
+    return e2e_sweep.first
 
 
 def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
@@ -103,10 +87,8 @@ def test_samples_record_engine_facts(first_run: SweepResult, results_dir: Path) 
         assert r["status"] in ("ok", "no_answer")
 
 
-def test_second_sweep_generates_nothing_and_reproduces_metrics(
-    first_run: SweepResult, results_dir: Path
-) -> None:
-    again = run_sweep(load_sweep_config(overrides(results_dir)))
+def test_second_sweep_generates_nothing_and_reproduces_metrics(e2e_sweep: E2ESweeps) -> None:
+    first_run, again = e2e_sweep.first, e2e_sweep.again
     assert again.generated == 0
     first = json.loads((first_run.run_dir / "metrics.json").read_text())
     second = json.loads((again.run_dir / "metrics.json").read_text())
@@ -115,24 +97,17 @@ def test_second_sweep_generates_nothing_and_reproduces_metrics(
     assert first["meta"] == second["meta"]
 
 
-def test_torn_line_is_regenerated_exactly_once(first_run: SweepResult, results_dir: Path) -> None:
-    pool_dirs = [p for p in (results_dir / "store" / "smollm2_135m" / "gsm8k").iterdir()
-                 if json.loads((p / "pool.json").read_text())["kind"] == "sampled"]
-    (pool_dir,) = pool_dirs
-    shard = sorted(pool_dir.glob("part-*.jsonl"))[0]
-    lines = shard.read_text().splitlines(keepends=True)
-    # simulate a writer killed mid-line: the last sample is torn
-    shard.write_text("".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])
-    store = PoolStore(results_dir / "store", "smollm2_135m", "gsm8k", pool_dir.name)
-    assert len(store.read()) == 5
-    again = run_sweep(load_sweep_config([*overrides(results_dir), "strategies=[pass_at_k]"]))
-    assert again.generated == 1
-    samples = store.read()
-    assert len(samples) == 6
-    keys = [(json.loads(line)["problem_id"], json.loads(line)["index"])
-            for p in pool_dir.glob("part-*.jsonl") for line in p.read_text().splitlines()
-            if line.endswith("}")]
-    assert len(keys) == len(set(keys)) == 6
+def test_torn_line_is_regenerated_exactly_once(resumed_sweep: ResumedSweep) -> None:
+    """The resumed sweep grows the sampled pool from 2 to 6 samples a problem on a store whose last
+    line was torn: the torn sample comes back once, beside the 3 x 4 new ones, and nothing twice."""
+    run = resumed_sweep
+    assert run.returncode == 0, "\n".join(t for _, t in run.lines[-30:])
+    assert run.readable_before == LIMIT * 2 - 1
+    assert f"generated {1 + LIMIT * 4} new samples" in [t for _, t in run.lines][-1]
+    samples = PoolStore(run.results_dir / "store", MODEL, TASK, run.pool_dir.name).read()
+    assert len(samples) == LIMIT * 6 and run.torn in samples
+    keys = stored_keys(run.pool_dir)
+    assert len(keys) == len(set(keys)) == LIMIT * 6
 
 
 def test_search_cells_are_curve_points_with_their_traced_cost(
