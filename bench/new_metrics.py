@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from harness.accounting import rule_of
 from harness.analyze import analyze, group_pools
 from harness.analyze_adaptive import adaptive_curve
 from harness.cost_per_correct import cheapest_to_solve
@@ -39,14 +40,16 @@ def main(run_dir: Path) -> None:
         print(f"{r.model} {r.pool_kind}: no-answer {r.no_answer_rate:.3f} truncated {r.truncation_rate:.3f} "
               f"tie rate {ties}")
     pools = group_pools(run.rows)
-    points = analyze(run.rows, run.infos, task, [get_strategy("greedy"), get_strategy("majority")], budgets)
+    rule = rule_of(run.meta)  # every arm under the run's prefill rule
+    points = analyze(run.rows, run.infos, task, [get_strategy("greedy"), get_strategy("majority")], budgets,
+                     prefill_accounting=rule)
     points = [p for p in points if p.bin == "all"]
     for model, info in run.infos.items():
         by_problem = pools.get((model, "sampled"))
         if not by_problem:
             continue
-        for name, rule in (("adaptive_beta95", BetaRule(0.95)), ("adaptive_margin2", MarginRule(2))):
-            curve = adaptive_curve(name, rule, info, task, by_problem, budgets)
+        for name, stop in (("adaptive_beta95", BetaRule(0.95)), ("adaptive_margin2", MarginRule(2))):
+            curve = adaptive_curve(name, stop, info, task, by_problem, budgets, prefill_accounting=rule)
             points.extend(p for p in curve if p.bin == "all")
     print("strategy               cap  accuracy (resample se)  samples  tokens   GFLOPs")
     for p in points:

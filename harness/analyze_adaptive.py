@@ -2,9 +2,11 @@
 
 Per cap k (the most samples a problem may draw) and problem, `strategies.adaptive.adaptive_vote`
 replays seeded orders of the pool; a point's compute is what the samples actually drawn cost: their
-generated tokens, decode FLOPs and engine seconds, plus one prefill per problem (the samples are one
-request, as `harness.analyze.selection_flops` charges a pool cell under either prefill rule), and
-dollars from the price table. `mean_samples` is the expected number drawn; `extra` carries the
+generated tokens, decode FLOPs and engine seconds, plus the prompt's prefill under the run's prefill
+rule (`harness.accounting`): the samples are drawn one request at a time, so under `prefix_cache`
+the prompt is computed once per problem (later requests find it cached) and under `no_cache` every
+request drawn pays it (E[samples drawn] prefills, prompt tokens and dollars alike), and dollars from
+the price table. `mean_samples` is the expected number drawn; `extra` carries the
 resampling errors of accuracy and samples. Samples are drawn one at a time, so the latency is the sum
 of the drawn samples' engine seconds, and each decodes alone (a batch of 1) for its memory traffic
 (`harness.memory_traffic`; eFLOPs = FLOPs + `intensity` x bytes).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from harness.accounting import RULES, check_rule
 from harness.analyze import Price, bin_groups, group_pools
 from harness.compute import decode_flops, prefill_flops
 from harness.memory_traffic import DEFAULT_INTENSITY
@@ -38,8 +41,10 @@ def adaptive_curve(
     bins: dict[str, str] | None = None,
     bootstrap_resamples: int = 1000,
     intensity: float = DEFAULT_INTENSITY,
+    prefill_accounting: str = RULES[0],
 ) -> list[CurvePoint]:
     """One adaptive strategy's curve (label `name`) over one sampled pool: on all problems, then per bin."""
+    check_rule(prefill_accounting)
     price = price or Price()
     ids = sorted(by_problem)
     size = min(len(by_problem[p]) for p in ids)
@@ -59,11 +64,14 @@ def adaptive_curve(
         prompts.append(rows[0].prompt_tokens)
     points = []
     for label, idx in bin_groups(ids, bins).items():
-        prompt = float(np.mean([prompts[i] for i in idx]))
-        prefill = float(np.mean([prefill_flops(model, prompts[i]) for i in idx]))
-        prefill_memory = float(np.mean([prefill_bytes(model, prompts[i]) for i in idx]))
         for j, cap in enumerate(caps):
             per_problem = [results[i][j] for i in idx]
+            # prefills paid per problem: one (prefix_cache), or one per request drawn (no_cache)
+            paid = [r.samples if prefill_accounting == "no_cache" else 1.0 for r in per_problem]
+            pairs = list(zip(idx, paid, strict=True))
+            prompt = float(np.mean([prompts[i] * m for i, m in pairs]))
+            prefill = float(np.mean([prefill_flops(model, prompts[i]) * m for i, m in pairs]))
+            prefill_memory = float(np.mean([prefill_bytes(model, prompts[i]) * m for i, m in pairs]))
             mean = mean_over_problems(per_problem)
             low, high = bootstrap_ci([r.accuracy for r in per_problem], bootstrap_resamples, seed)
             tokens = mean.costs["tokens"]
@@ -107,6 +115,7 @@ def adaptive_majority_curves(
     seed: int = 0,
     bootstrap_resamples: int = 1000,
     intensity: float = DEFAULT_INTENSITY,
+    prefill_accounting: str = RULES[0],
 ) -> list[CurvePoint]:
     """`adaptive_majority` for every model with a sampled pool, when the run evaluates `majority`
     (the same pool and votes, samples drawn only until the vote is decided). Caps: the budgets above
@@ -124,5 +133,6 @@ def adaptive_majority_curves(
             continue
         points += adaptive_curve(ADAPTIVE_LABEL, ADAPTIVE_RULE, info, task, by_problem, caps, seed=seed,
                                  price=(prices or {}).get(name), bins=(bins_by_model or {}).get(name),
-                                 bootstrap_resamples=bootstrap_resamples, intensity=intensity)
+                                 bootstrap_resamples=bootstrap_resamples, intensity=intensity,
+                                 prefill_accounting=prefill_accounting)
     return points

@@ -1,18 +1,22 @@
 """Memory traffic of decoding and the "effective FLOPs" axis, where FLOPs understate the cost of long
 generations (Kinetics, Sadhukhan et al. 2025: eFLOPs = FLOPs + I x bytes moved).
 
-Per decode step a batch of B sequences reads the weights once (each sequence is charged W / B) and
-each sequence reads its own KV cache at its context t: 2 n_layer t n_kv_heads head_dim bytes_per_value
-(keys and values). A sample of L tokens after a prompt of p is charged
-    L W / B + kv (L p / s + L (L - 1) / 2),    kv = 2 n_layer n_kv_heads head_dim bytes_per_value,
-with s = B when the batch's sequences share the prompt's cache and read it once per step (a shared-
-prefix attention kernel), else s = 1. The prefill reads the weights once and writes the prompt's cache:
+Per decode step a batch reads the weights once and each sequence still decoding reads its own KV
+cache at its context t: 2 n_layer t n_kv_heads head_dim bytes_per_value (keys and values). A batch
+(one request of n) runs until its longest sequence ends, so sequences of lengths L_1..L_B after a
+prompt of p move (`batch_decode_bytes`)
+    max_i(L_i) W + kv sum_i (L_i p + L_i (L_i - 1) / 2),  kv = 2 n_layer n_kv_heads head_dim bytes/value.
+`decode_bytes` is one sequence's charge when the weights are split evenly over a batch of B that
+stays full (L W / B + kv (L p / s + L (L - 1) / 2), with s = B when the batch's sequences share the
+prompt's cache and read it once per step, a shared-prefix attention kernel, else s = 1); at B = 1 it
+is a sample decoded alone. The prefill reads the weights once and writes the prompt's cache:
 W + kv p. I is the accelerator's arithmetic intensity, peak FLOP/s over memory bytes/s, from
 `ACCELERATORS` (or any value the caller gives).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.records import ModelInfo
@@ -92,6 +96,17 @@ def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: float, 
     prompt_share = prompt_tokens / batch if shared_prompt else float(prompt_tokens)
     contexts = length * prompt_share + length * (length - 1) / 2  # sum over steps of the context read
     return length * weight_bytes(info, weight_dtype) / batch + kv_bytes_per_token(info, kv_dtype) * contexts
+
+
+def batch_decode_bytes(info: ModelInfo, prompt_tokens: int, lengths: Sequence[float],
+                       weight_dtype: str | None = None, kv_dtype: str | None = None) -> float:
+    """Bytes of decoding `lengths` as one batch after one prompt: the weights once per step for the
+    max(lengths) steps the batch runs, and each sequence's own cache every step it decodes."""
+    if not lengths:
+        return 0.0
+    weights = max(lengths) * weight_bytes(info, weight_dtype)
+    return weights + sum(decode_bytes(info, prompt_tokens, n, kv_dtype=kv_dtype, weight_dtype=weight_dtype)
+                         - n * weight_bytes(info, weight_dtype) for n in lengths)
 
 
 def prefill_bytes(info: ModelInfo, prompt_tokens: int, weight_dtype: str | None = None,

@@ -9,10 +9,12 @@ call's measured wall time split over the call's outputs in proportion to their t
 - adaptive sampling draws one sample at a time: the sum of the samples drawn.
 
 Memory bytes (for effective FLOPs, `harness.memory_traffic`): a k-sample cell is one request of n = k
-decoded as a batch of k (weights read once per step for the batch, each sequence its own KV cache)
-after one prefill; a search call likewise, its prefill paying the prompt tokens the prefill rule charges
-(`cached` ones are free); a call priced by another model (a reward model) moves no bytes of this model
-and is charged none. eFLOPs = FLOPs + I x bytes with I from `harness.memory_traffic.ACCELERATORS`.
+decoded as a batch of k after one prefill: the weights read once per step for the steps the batch runs,
+E[max tokens of a random k-subset] of them (exact, the same order statistics as its latency), and
+each sequence its own KV cache; a search call likewise (a batch of its n), its prefill paying the
+prompt tokens the prefill rule charges (`cached` ones are free); a call priced by another model (a
+reward model) moves no bytes of this model and is charged none. eFLOPs = FLOPs + I x bytes with I
+from `harness.memory_traffic.ACCELERATORS`.
 A model whose dtype is not recorded (an import with `--params`, a config without `torch_dtype`) is
 priced at 16-bit values (`ASSUMED_DTYPE`).
 """
@@ -24,8 +26,10 @@ from typing import Any
 
 from harness.latency import expected_max_at_ks, sequential_latency
 from harness.memory_traffic import BYTES_PER_VALUE
+from harness.memory_traffic import batch_decode_bytes as _batch_decode_bytes
 from harness.memory_traffic import decode_bytes as _decode_bytes
 from harness.memory_traffic import prefill_bytes as _prefill_bytes
+from harness.memory_traffic import weight_bytes as _weight_bytes
 from harness.records import ModelInfo
 
 ASSUMED_DTYPE = "bfloat16"
@@ -69,11 +73,20 @@ def trace_seconds(calls: Sequence[Mapping[str, Any]]) -> float:
     return sequential_latency([call_seconds(c) for c in calls])
 
 
+def batch_decode_bytes(info: ModelInfo, prompt_tokens: int, lengths: Sequence[float]) -> float:
+    """`harness.memory_traffic.batch_decode_bytes` in the model's dtype (16-bit where it is unknown)."""
+    dtype = _dtype(info)
+    return _batch_decode_bytes(info, prompt_tokens, lengths, weight_dtype=dtype, kv_dtype=dtype)
+
+
 def cell_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: Sequence[int], k: int) -> float:
-    """Expected bytes of k samples of a pool as one request (a batch of k): one prefill, then k x the
-    pool's mean per-sample decode bytes (exact: a k-subset's mean is the pool's in expectation)."""
-    per_sample = [decode_bytes(info, prompt_tokens, c, batch=k) for c in completion_tokens]
-    return prefill_bytes(info, prompt_tokens) + k * sum(per_sample) / len(per_sample)
+    """Expected bytes of k samples of a pool as one request (a batch of k), exact over k-subsets: one
+    prefill, the weights once per step for E[max tokens of k] steps, and k x the pool's mean per-sample
+    KV-cache reads (a k-subset's mean is the pool's in expectation)."""
+    weights = _weight_bytes(info, _dtype(info))
+    steps = expected_max_at_ks(completion_tokens, [k])[0]
+    caches = [decode_bytes(info, prompt_tokens, c) - c * weights for c in completion_tokens]
+    return prefill_bytes(info, prompt_tokens) + steps * weights + k * sum(caches) / len(caches)
 
 
 def call_bytes(info: ModelInfo, call: Mapping[str, Any], rule: str) -> float:
@@ -85,7 +98,7 @@ def call_bytes(info: ModelInfo, call: Mapping[str, Any], rule: str) -> float:
     lengths = [int(x) for x in call.get("lengths", ())]
     decoded: Sequence[float] = lengths or [int(call["completion_tokens"]) / n] * n
     prefill = prefill_bytes(info, p - cached) if p > cached else 0.0
-    return prefill + sum(decode_bytes(info, p, c, batch=len(decoded)) for c in decoded)
+    return prefill + batch_decode_bytes(info, p, decoded)
 
 
 def trace_bytes(info: ModelInfo, calls: Sequence[Mapping[str, Any]], rule: str) -> float:

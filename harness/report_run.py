@@ -183,7 +183,8 @@ def build_report(
         pools = group_pools(data.rows)
         points += adaptive_majority_curves(
             data.rows, data.infos, meta["task"], [s.name for s in strategies], budgets, prices,
-            {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity)
+            {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity,
+            accounting)
     per_problem = attach_ids(points, recorded, model_id_lists(data.rows))
     write_per_problem(out, per_problem)
     tables = metric_tables(data.rows, points, budgets, seed)

@@ -61,3 +61,39 @@ def test_early_stop_charges_only_the_samples_drawn() -> None:
     assert beta.mean_flops == pytest.approx(prefill_flops(MODEL, 40) + 4 * decode_flops(MODEL, 40, 50))
     (margin,) = adaptive_curve("esc", MarginRule(2), MODEL, "t", by_problem, [8, 16])  # 16 > pool: dropped
     assert (margin.budget, margin.mean_samples, margin.mean_total_tokens) == (8, 2.0, 140.0)
+
+
+def test_no_cache_pays_the_prompt_once_per_sample_drawn() -> None:
+    # samples are drawn one request at a time: under no_cache each request pays its whole prompt
+    # (harness.accounting), under prefix_cache only the first does. Hand case: 8 identical answers of
+    # 50 tokens after a 40-token prompt, the Beta rule stops after 4 draws, so no_cache pays 4 prefills.
+    by_problem = {"p": [row("p", i, "7", True, 50, 40, 0.5) for i in range(8)]}
+    price = Price(input_per_m=1.0, output_per_m=4.0)
+    (cached,) = adaptive_curve("ac", BetaRule(), MODEL, "t", by_problem, [8], price=price)
+    (uncached,) = adaptive_curve("ac", BetaRule(), MODEL, "t", by_problem, [8], price=price,
+                                 prefill_accounting="no_cache")
+    assert cached.mean_flops == pytest.approx(prefill_flops(MODEL, 40) + 4 * decode_flops(MODEL, 40, 50))
+    four = 4 * prefill_flops(MODEL, 40) + 4 * decode_flops(MODEL, 40, 50)
+    assert uncached.mean_flops == pytest.approx(four)
+    assert (cached.mean_total_tokens, uncached.mean_total_tokens) == (40 + 200, 4 * 40 + 200)
+    assert uncached.mean_dollars == pytest.approx((4 * 40 * 1.0 + 200 * 4.0) / 1e6)
+    assert uncached.extra["memory_bytes"] > cached.extra["memory_bytes"]
+    assert (uncached.mean_tokens, uncached.mean_samples) == (cached.mean_tokens, cached.mean_samples)
+
+
+def test_no_cache_prefills_follow_each_problems_expected_draws() -> None:
+    # a never-firing rule draws the cap: no_cache adds (cap - 1) prefills of each problem's prompt
+    by_problem = pools(3)
+    (pc,) = [p for p in adaptive_curve("never", MarginRule(99), MODEL, "t", by_problem, [4])
+             if p.bin == "all"]
+    (nc,) = [p for p in adaptive_curve("never", MarginRule(99), MODEL, "t", by_problem, [4],
+                                       prefill_accounting="no_cache") if p.bin == "all"]
+    prompts = [rows[0].prompt_tokens for rows in by_problem.values()]
+    extra = 3 * sum(prefill_flops(MODEL, p) for p in prompts) / len(prompts)
+    assert nc.mean_flops == pytest.approx(pc.mean_flops + extra, rel=1e-12)
+    assert nc.mean_total_tokens == pytest.approx(pc.mean_total_tokens + 3 * sum(prompts) / len(prompts))
+
+
+def test_unknown_prefill_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="prefix_cache, no_cache"):
+        adaptive_curve("ac", BetaRule(), MODEL, "t", pools(), [8], prefill_accounting="per_call")

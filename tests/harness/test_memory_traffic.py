@@ -6,6 +6,7 @@ import pytest
 
 from harness.memory_traffic import (
     accelerator,
+    batch_decode_bytes,
     bytes_per_value,
     decode_bytes,
     effective_flops,
@@ -53,6 +54,14 @@ def test_decode_bytes_equals_a_step_by_step_count() -> None:
         total += info.n_params * 2 / batch
         total += (prompt + step) * 30 * 3 * head_dim * (2 + 2)  # K and V, 2 bytes each
     assert decode_bytes(info, prompt, length, batch=batch) == pytest.approx(total, rel=1e-12)
+
+
+def test_batch_decode_bytes_by_hand() -> None:
+    # prompt 100, a batch of lengths 1 and 9: 9 steps read the weights (9 x 2e8); the caches read
+    # 100 (first sequence) + 100 + 101 + ... + 108 = 936 (second): 1036 token positions
+    assert batch_decode_bytes(MODEL, 100, [1, 9]) == 9 * 2e8 + 23040 * 1036
+    assert batch_decode_bytes(MODEL, 100, [3]) == decode_bytes(MODEL, 100, 3)  # a batch of one
+    assert batch_decode_bytes(MODEL, 100, []) == 0.0
 
 
 def test_effective_flops_and_hardware_table() -> None:

@@ -38,14 +38,27 @@ def rows() -> dict[str, list[ScoredRow]]:
 
 
 def counted_bytes(info: ModelInfo, prompt: int, lengths: list[int], batch: int) -> float:
-    """Token by token: every generated token reads W / batch of the weights and the KV cache of its
-    sequence at its context; the prefill reads the weights once and writes the prompt's cache."""
+    """Step by step, `lengths` decoded as one batch: the prefill reads the weights once and writes the
+    prompt's cache; then every step the batch runs (until its longest sequence ends) reads the weights
+    once, and each sequence still decoding reads its own KV cache at its context."""
+    assert batch == len(lengths)
     w, kv = weight_bytes(info), kv_bytes_per_token(info)
     total = w + kv * prompt
-    for length in lengths:
-        for t in range(length):
-            total += w / batch + kv * (prompt + t)
+    for step in range(max(lengths, default=0)):
+        total += w
+        total += sum(kv * (prompt + step) for length in lengths if step < length)
     return total
+
+
+def test_a_batch_reads_the_weights_once_per_step_until_its_longest_sequence_ends() -> None:
+    # hand case: lengths 1 and 9 in one batch run 9 steps, so 9 weight reads (not (1 + 9) / 2 = 5)
+    w, kv = weight_bytes(INFO), kv_bytes_per_token(INFO)
+    assert counted_bytes(INFO, 10, [1, 9], 2) == w + kv * 10 + 9 * w + kv * (10 + 9 * 10 + 36)
+    strategy = get_strategy("majority")
+    pool = {"p": [ScoredRow("m", "sampled", "h", "p", j, "7", True, "ok", 10, t, -0.5, 0.1, "stop", "vllm-x",
+                            vote="7", vote_correct=True) for j, t in enumerate([1, 9])]}
+    [point] = [p for p in curve(strategy, INFO, "t", pool, [2], resamples=10) if p.bin == "all"]
+    assert point.extra["memory_bytes"] == pytest.approx(counted_bytes(INFO, 10, [1, 9], 2))
 
 
 def test_pool_cells_wait_for_the_slowest_sample_and_pay_their_memory_traffic() -> None:
@@ -96,7 +109,9 @@ def test_adaptive_sampling_draws_one_at_a_time() -> None:
     [point] = [p for p in adaptive_curve("adaptive", MarginRule(100), INFO, "t", rows(), [4], resamples=16,
                                          intensity=3.0) if p.bin == "all"]
     assert point.mean_latency == pytest.approx(mean(sum(s) for _, s in POOLS.values()))
-    moved = mean(counted_bytes(INFO, PROMPT, t, 1) for t, _ in POOLS.values())
+    prefill = counted_bytes(INFO, PROMPT, [], 0)
+    moved = mean(prefill + sum(counted_bytes(INFO, PROMPT, [n], 1) - prefill for n in t)
+                 for t, _ in POOLS.values())
     assert point.extra["memory_bytes"] == pytest.approx(moved)
     assert point.mean_eflops == pytest.approx(point.mean_flops + 3.0 * moved)
 

@@ -340,3 +340,23 @@ def test_viewer_embeds_every_sample_with_its_stored_text(stored_run: Path) -> No
     assert cells["m / adaptive_majority @ 8"]["pool"] == "m|sampled"
     assert {p["id"] for p in data["problems"]} == {r.problem_id for r in rows}
     assert "id=\"v-problem\"" in page and "https://" not in page.split("<h2>Samples</h2>")[1]
+
+
+def test_adaptive_majority_is_charged_by_the_runs_prefill_rule(tmp_path: Path) -> None:
+    # every prompt has 50 tokens; adaptive draws one request at a time, so under no_cache each request
+    # drawn pays the prompt (50 x E[samples drawn]) and under prefix_cache the first one only (50)
+    from harness.claims_run import read_points
+
+    curves = {}
+    for rule in ("prefix_cache", "no_cache"):
+        run = make_run(tmp_path / rule, "r")
+        meta = json.loads((run / "run.json").read_text())
+        (run / "run.json").write_text(json.dumps({**meta, "prefill_accounting": rule}))
+        build_report(run)
+        curves[rule] = {p.budget: p for p in read_points(run)
+                        if p.bin == "all" and p.strategy == "adaptive_majority"}
+    assert sorted(curves["no_cache"]) == [8]
+    cached, uncached = curves["prefix_cache"][8], curves["no_cache"][8]
+    assert cached.mean_total_tokens == pytest.approx(50 + cached.mean_tokens)
+    assert uncached.mean_total_tokens == pytest.approx(50 * uncached.mean_samples + uncached.mean_tokens)
+    assert uncached.mean_samples > 1 and uncached.mean_flops > cached.mean_flops
