@@ -3,7 +3,18 @@
 A claim states `length_model`: `prompt_tokens` per call, `completion_tokens` per generated
 solution (default: the form's `max_tokens`, every sample runs to the cap), and `params` (parameters
 of each model and reward model it names). FLOPs are 2 x params per token read or generated (the
-attention term and prefix caching are left out: this is a feasibility check, not the measurement).
+attention term is left out: this is a feasibility check, not the measurement). Prompts are charged
+by the form's `prefill_accounting`, as the measurement charges them (`harness.accounting`): under
+`prefix_cache` a call pays only text no earlier call of the problem processed, so a search call that
+extends earlier text (a verdict after its critique, a revision round, a beam step) pays only the
+instruction it adds (`INSTRUCTION_TOKENS`), and the V verifications of a solution share one prompt;
+under `no_cache` every call pays its whole prompt. Reward-model reads are charged in full under both
+rules, as the measurement charges them. Checked against the measured FLOPs of the CPU claim runs
+(`docs/claims.md`): under `prefix_cache` the model is within 0.9-1.3x of every measured cell, where
+charging whole prompts had put verification at 1.7-3.7x and beam search at 4.4-5.8x (and passed a
+form whose judged comparisons then had no number). compute_optimal's range is its probe plus the
+span of its candidates' cells; a run whose allocation stops buying compute once accuracy stops
+rising (a weak model) reaches less, which no length model can foresee.
 Under it every arm gets a cost per budget, from the form's resolved sweep config (budgets, strategy
 options). `require_overlap` refuses a form in which a judged comparison's compute lies outside the
 other arm's range: such a comparison can never have a number, so the relation could never be decided.
@@ -91,9 +102,16 @@ def _cells(strategy: Strategy, budgets: list[int]) -> list[tuple[str, int]]:
     return []
 
 
-def cell_cost(strategy: Strategy, variant: str, budget: int, model: str, lm: LengthModel) -> Cost:
-    """One problem's cost at one cell of `strategy` (search strategies charge every call's prompt)."""
-    p, c = lm.prompt_tokens, lm.completion_tokens
+INSTRUCTION_TOKENS = 20.0
+"""Under `prefix_cache`: the tokens a search call adds to text already processed (a verdict question
+with its chat-turn markers, a revision request)."""
+
+
+def cell_cost(strategy: Strategy, variant: str, budget: int, model: str, lm: LengthModel,
+              cached: bool = True) -> Cost:
+    """One problem's cost at one cell of `strategy`; `cached`: prompts charged as under `prefix_cache`
+    (else every call pays its whole prompt, as under `no_cache`)."""
+    p, c, q = lm.prompt_tokens, lm.completion_tokens, INSTRUCTION_TOKENS
     kind = type(strategy).__name__
     if isinstance(strategy, SelectionStrategy):
         k = 1 if strategy.pool == "greedy" else budget
@@ -105,19 +123,25 @@ def cell_cost(strategy: Strategy, variant: str, budget: int, model: str, lm: Len
         v = int(variant.split("=")[1])
         critique = float(opts.critique_tokens)
         verifier = opts.verifier_model or model
-        # each verification: a critique and a verdict call, both reading the problem and the solution
-        checks = lm.calls(verifier, 0, 2 * budget * v * (p + c + critique), budget * v * (critique + 1))
+        # each verification: a critique call reading the problem and the solution, then a verdict call
+        # reading that again with the critique and the question (cached: the check prompt is shared by
+        # the V critiques and the problem by the S check prompts; a verdict adds its question)
+        read = p + budget * c + budget * v * q if cached else 2 * budget * v * (p + c + critique)
+        checks = lm.calls(verifier, 0, read, budget * v * (critique + 1))
         return lm.calls(model, budget, p, budget * c) + checks
-    if kind == "RewardRanking":
+    if kind == "RewardRanking":  # reward-model reads are charged in full under both rules
         return lm.calls(model, budget, p, budget * c) + lm.calls(opts.reward_model, 0, budget * (p + c), 0)
-    if kind == "Revision":
-        return lm.calls(model, budget, budget * p + c * budget * (budget - 1) / 2, budget * c)
+    if kind == "Revision":  # round r reads the problem and the r - 1 earlier answers
+        read = p + (budget - 1) * q if cached else budget * p + c * budget * (budget - 1) / 2
+        return lm.calls(model, budget, read, budget * c)
     if kind in ("BeamSearch", "DVTS"):
         steps, width, t = int(opts.max_steps), budget * int(opts.expansions), float(opts.step_tokens)
-        gen = lm.calls(model, width, sum(width * (p + i * t) for i in range(steps)), width * steps * t)
+        # step i reads the problem and the beam's i earlier steps (cached: all of it was processed)
+        read = p if cached else sum(width * (p + i * t) for i in range(steps))
+        gen = lm.calls(model, width, read, width * steps * t)
         scorer = getattr(opts, "reward_model", None) if getattr(opts, "scorer", "") == "reward" else None
-        return gen + (lm.calls(scorer, 0, sum(width * (p + (i + 1) * t) for i in range(steps)), 0)
-                      if scorer else Cost(0, 0, 0, 0))
+        scored = sum(width * (p + (i + 1) * t) for i in range(steps))  # reward reads: in full
+        return gen + (lm.calls(scorer, 0, scored, 0) if scorer else Cost(0, 0, 0, 0))
     raise ConfigError(f"no length model for strategy {strategy.name!r} ({kind})")
 
 
@@ -126,10 +150,10 @@ def _strategies(resolved: ResolvedSweep) -> list[Strategy]:
 
 
 def _meta_costs(strategy: Strategy, others: Sequence[Strategy], budgets: list[int], model: str,
-                lm: LengthModel, axis_name: str) -> dict[int, float]:
+                lm: LengthModel, axis_name: str, cached: bool) -> dict[int, float]:
     """compute_optimal: the probe plus a target between the cheapest and dearest candidate cell."""
     labels = getattr(strategy, "candidates", []) or [s.name for s in others if s.pool != "meta"]
-    cells = [cell_cost(s, label.partition("[")[2].rstrip("]"), b, model, lm)
+    cells = [cell_cost(s, label.partition("[")[2].rstrip("]"), b, model, lm, cached)
              for s in others if s.name in labels and s.pool != "meta" for label, b in _cells(s, budgets)]
     if not cells:
         return {}
@@ -152,17 +176,18 @@ def arm_ranges(claim: Claim, form: str) -> dict[str, ArmRange]:
                      float(raw.get("completion_tokens") or resolved.sweep.max_tokens),
                      {k: float(v) for k, v in raw["params"].items()})
     budgets = list(resolved.sweep.budgets)
+    cached = resolved.sweep.prefill_accounting == "prefix_cache"
     strategies = _strategies(resolved)
     out: dict[str, ArmRange] = {}
     for name, arm in f.arms.items():
         costs: dict[int, float] = {}
         for s in strategies:
             if s.pool == "meta" and s.name == arm.strategy:
-                costs = _meta_costs(s, strategies, budgets, arm.model, lm, claim.axis)
+                costs = _meta_costs(s, strategies, budgets, arm.model, lm, claim.axis, cached)
             for label, b in _cells(s, budgets):
                 if label == arm.strategy:
                     variant = label.partition("[")[2].rstrip("]")
-                    costs[b] = cell_cost(s, variant, b, arm.model, lm).on(claim.axis)
+                    costs[b] = cell_cost(s, variant, b, arm.model, lm, cached).on(claim.axis)
         if not costs:
             names = ", ".join(s.name for s in resolved.strategies)
             raise ConfigError(f"claim {claim.name} ({form}): arm {name} ({arm.strategy}) makes no points "
