@@ -92,10 +92,17 @@ def decode_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: float, 
     if batch < 1 or prompt_tokens < 0 or completion_tokens < 0:
         raise ValueError(f"need batch >= 1 and token counts >= 0, got {batch}, {prompt_tokens}, "
                          f"{completion_tokens}")
-    length = completion_tokens
     prompt_share = prompt_tokens / batch if shared_prompt else float(prompt_tokens)
-    contexts = length * prompt_share + length * (length - 1) / 2  # sum over steps of the context read
-    return length * weight_bytes(info, weight_dtype) / batch + kv_bytes_per_token(info, kv_dtype) * contexts
+    return (completion_tokens * weight_bytes(info, weight_dtype) / batch
+            + cache_bytes(info, prompt_share, completion_tokens, kv_dtype))
+
+
+def cache_bytes(info: ModelInfo, prompt_tokens: float, completion_tokens: float,
+                kv_dtype: str | None = None) -> float:
+    """KV-cache bytes one sequence reads over its decode steps: at step i its context is the prompt
+    and i earlier tokens, kv (L p + L (L - 1) / 2) in all."""
+    length = completion_tokens
+    return kv_bytes_per_token(info, kv_dtype) * (length * prompt_tokens + length * (length - 1) / 2)
 
 
 def batch_decode_bytes(info: ModelInfo, prompt_tokens: int, lengths: Sequence[float],
@@ -105,8 +112,7 @@ def batch_decode_bytes(info: ModelInfo, prompt_tokens: int, lengths: Sequence[fl
     if not lengths:
         return 0.0
     weights = max(lengths) * weight_bytes(info, weight_dtype)
-    return weights + sum(decode_bytes(info, prompt_tokens, n, kv_dtype=kv_dtype, weight_dtype=weight_dtype)
-                         - n * weight_bytes(info, weight_dtype) for n in lengths)
+    return weights + sum(cache_bytes(info, prompt_tokens, n, kv_dtype) for n in lengths)
 
 
 def prefill_bytes(info: ModelInfo, prompt_tokens: int, weight_dtype: str | None = None,

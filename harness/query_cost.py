@@ -27,6 +27,7 @@ from typing import Any
 from harness.latency import expected_max_at_ks, sequential_latency
 from harness.memory_traffic import BYTES_PER_VALUE
 from harness.memory_traffic import batch_decode_bytes as _batch_decode_bytes
+from harness.memory_traffic import cache_bytes as _cache_bytes
 from harness.memory_traffic import decode_bytes as _decode_bytes
 from harness.memory_traffic import prefill_bytes as _prefill_bytes
 from harness.memory_traffic import weight_bytes as _weight_bytes
@@ -83,10 +84,11 @@ def cell_bytes(info: ModelInfo, prompt_tokens: int, completion_tokens: Sequence[
     """Expected bytes of k samples of a pool as one request (a batch of k), exact over k-subsets: one
     prefill, the weights once per step for E[max tokens of k] steps, and k x the pool's mean per-sample
     KV-cache reads (a k-subset's mean is the pool's in expectation)."""
-    weights = _weight_bytes(info, _dtype(info))
+    dtype = _dtype(info)
     steps = expected_max_at_ks(completion_tokens, [k])[0]
-    caches = [decode_bytes(info, prompt_tokens, c) - c * weights for c in completion_tokens]
-    return prefill_bytes(info, prompt_tokens) + steps * weights + k * sum(caches) / len(caches)
+    caches = [_cache_bytes(info, prompt_tokens, c, dtype) for c in completion_tokens]
+    weights = steps * _weight_bytes(info, dtype)
+    return prefill_bytes(info, prompt_tokens) + weights + k * sum(caches) / len(caches)
 
 
 def call_bytes(info: ModelInfo, call: Mapping[str, Any], rule: str) -> float:
