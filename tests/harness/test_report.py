@@ -46,6 +46,14 @@ def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1",
     return run
 
 
+def add_compute_optimal(run: Path) -> None:
+    """Add compute_optimal (candidates: every non-oracle strategy, compared with majority) to a run."""
+    meta = json.loads((run / "run.json").read_text())
+    meta["strategies"] += [{"label": "compute_optimal", "name": "compute_optimal",
+                            "options": {"compare": "majority"}}]
+    (run / "run.json").write_text(json.dumps(meta))
+
+
 def test_report_writes_every_file(tmp_path: Path) -> None:
     run = make_run(tmp_path, "a")
     points = build_report(run)
@@ -149,10 +157,7 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
     from strategies import get_strategy
 
     run = make_run(tmp_path, "a")
-    meta = json.loads((run / "run.json").read_text())
-    meta["strategies"] += [{"label": "compute_optimal", "name": "compute_optimal",
-                            "options": {"compare": "majority"}}]
-    (run / "run.json").write_text(json.dumps(meta))
+    add_compute_optimal(run)
     points = build_report(run)
     optimal = [p for p in points if p.strategy == "compute_optimal"]
     assert optimal, "no compute-optimal points"
@@ -185,10 +190,7 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
 def test_oracles_get_no_allocation_no_frontier_and_a_dashed_line(tmp_path: Path) -> None:
     # the synthetic run: greedy, majority, pass@k (an oracle) and compute_optimal over `[]` candidates
     run = make_run(tmp_path, "a")
-    meta = json.loads((run / "run.json").read_text())
-    meta["strategies"] += [{"label": "compute_optimal", "name": "compute_optimal",
-                            "options": {"compare": "majority"}}]
-    (run / "run.json").write_text(json.dumps(meta))
+    add_compute_optimal(run)
     points = build_report(run)
     optimal = [p for p in points if p.strategy == "compute_optimal" and p.bin == "all"]
     assert optimal

@@ -50,8 +50,12 @@ class StandIn:
             ids.append(f"{rid}-abcdefgh")
         return ids
 
-    def step(self) -> list[Output]:
+    def wait(self) -> None:
+        """What a step costs in wall time (the subclass below holds the GIL instead)."""
         time.sleep(STEP_S)
+
+    def step(self) -> list[Output]:
+        self.wait()
         self.steps += 1
         self.max_live = max(self.max_live, len(self._live))
         done = []
@@ -106,21 +110,11 @@ def test_a_lone_caller_is_charged_every_step() -> None:
 class BusyStandIn(StandIn):
     """Steps that hold the GIL (a busy loop, as a CPU-bound front end does), no sleep."""
 
-    def step(self) -> list[Output]:
+    def wait(self) -> None:
         end = time.perf_counter() + 0.0005
         while time.perf_counter() < end:
             pass
         time.sleep(0)
-        self.steps += 1
-        self.max_live = max(self.max_live, len(self._live))
-        done = []
-        for rid, (prompt, left, taken) in list(self._live.items()):
-            if left == 1:
-                del self._live[rid]
-                done.append(Output(rid, prompt, True, taken + 1))
-            else:
-                self._live[rid] = (prompt, left - 1, taken + 1)
-        return done
 
 
 def test_a_newcomer_joins_at_the_next_step_not_after_the_running_call() -> None:
