@@ -31,10 +31,7 @@ def main() -> None:
     rows = json.loads((Path(args.run_dir) / "metrics.json").read_text())["points"]
     measured = {(p["model"], p["strategy"], p["budget"]): p["mean_flops"] for p in rows if p["bin"] == "all"}
     resolved = load_sweep_config(form.overrides)
-    raw = claim.length_model
-    lm = cf.LengthModel(float(raw["prompt_tokens"]),
-                        float(raw.get("completion_tokens") or resolved.sweep.max_tokens),
-                        {k: float(v) for k, v in raw["params"].items()})
+    lm = cf.length_model(claim, resolved)
     budgets = list(resolved.sweep.budgets)
     ratios: dict[bool, list[float]] = {True: [], False: []}
     print(f"{'cell':28s} {'measured':>10s} {'prefix_cache':>13s} {'no_cache':>9s}")

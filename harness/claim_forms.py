@@ -165,16 +165,21 @@ def _meta_costs(strategy: Strategy, others: Sequence[Strategy], budgets: list[in
     return {1: min(values) + pad, int(getattr(strategy, "targets", 2)): max(values) + pad}
 
 
+def length_model(claim: Claim, resolved: ResolvedSweep) -> LengthModel:
+    """The claim's stated length model for a form's resolved sweep (solutions default to max_tokens)."""
+    raw = claim.length_model
+    if "prompt_tokens" not in raw or "params" not in raw:
+        raise ConfigError(f"claim {claim.name}: length_model needs prompt_tokens and params")
+    return LengthModel(float(raw["prompt_tokens"]),
+                       float(raw.get("completion_tokens") or resolved.sweep.max_tokens),
+                       {k: float(v) for k, v in raw["params"].items()})
+
+
 def arm_ranges(claim: Claim, form: str) -> dict[str, ArmRange]:
     """Each arm's cost per budget on the claim's axis under the claim's length model."""
     f = claim.forms[form]
     resolved = load_sweep_config(f.overrides)
-    raw = claim.length_model
-    if "prompt_tokens" not in raw or "params" not in raw:
-        raise ConfigError(f"claim {claim.name}: length_model needs prompt_tokens and params")
-    lm = LengthModel(float(raw["prompt_tokens"]),
-                     float(raw.get("completion_tokens") or resolved.sweep.max_tokens),
-                     {k: float(v) for k, v in raw["params"].items()})
+    lm = length_model(claim, resolved)
     budgets = list(resolved.sweep.budgets)
     cached = resolved.sweep.prefill_accounting == "prefix_cache"
     strategies = _strategies(resolved)
