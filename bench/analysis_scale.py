@@ -22,9 +22,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=256)
     args = parser.parse_args()
 
-    from harness.analyze import analyze
-    from harness.model_info import model_info_from_config
-    from harness.score import ScoredRow
+    from harness.analysis.selection import analyze
+    from harness.engines.model_info import model_info_from_config
+    from harness.run.score import ScoredRow
     from strategies import get_strategy
 
     rng = np.random.default_rng(0)

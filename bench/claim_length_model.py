@@ -15,8 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
-from harness import claim_forms as cf
-from harness.claims import load_claim
+from harness.checks import claim_forms as cf
+from harness.checks.claims import load_claim
 from harness.config import load_sweep_config
 
 

@@ -36,9 +36,9 @@ def main() -> None:
     os.environ["TTC_NO_PROGRESS"] = "1"
 
     from harness.config import load_sweep_config
-    from harness.embedded import resolve_model_path
-    from harness.execute import run_shards
-    from harness.planner import make_plan, pool_specs
+    from harness.engines.embedded import resolve_model_path
+    from harness.run.execute import run_shards
+    from harness.run.plan import make_plan, pool_specs
     from tasks import get_task
 
     resolved = load_sweep_config([

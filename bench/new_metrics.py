@@ -12,15 +12,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.accounting import rule_of
-from harness.analyze import analyze, group_pools
-from harness.analyze_adaptive import adaptive_curve
-from harness.cost_per_correct import cheapest_to_solve
-from harness.mixed_pools import best_splits, split_values
-from harness.pool_rates import pool_rates
-from harness.pool_votes import row_votes
-from harness.report_run import load_run
-from harness.stability_table import stability
+from core.accounting import rule_of
+from harness.analysis.adaptive import adaptive_curve
+from harness.analysis.cost_per_correct import cheapest_to_solve
+from harness.analysis.mixed_pools import best_splits, split_values
+from harness.analysis.pool_rates import pool_rates
+from harness.analysis.pool_votes import row_votes
+from harness.analysis.selection import analyze, group_pools
+from harness.analysis.stability_table import stability
+from harness.report.build import load_run
 from strategies import get_strategy
 from strategies.adaptive import BetaRule, MarginRule
 

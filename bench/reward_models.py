@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from harness.records import SamplingParams
+from core.records import SamplingParams
 
 
 def main() -> None:
@@ -24,11 +24,11 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=192)
     args = parser.parse_args()
 
-    from harness.compute import decode_flops, prefill_flops
-    from harness.embedded import resolve_model_path
+    from core.flops import decode_flops, prefill_flops
     from harness.engines import create_reward_model
+    from harness.engines.embedded import resolve_model_path
+    from harness.engines.model_info import load_model_info
     from harness.engines.vllm_engine import VLLMEngine
-    from harness.model_info import load_model_info
     from strategies._search import split_steps
     from tasks import get_task
 

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness.records import Sample
+from core.records import Sample
 
 
 class StandIn:
@@ -47,9 +47,9 @@ def peak_rss_gib() -> float:
 
 
 def synthetic_shards(n_problems: int, n: int, shard_size: int, store: Path) -> list[Any]:
+    from core.records import SamplingParams
     from harness.config import ModelConfig
-    from harness.planner import PoolSpec, Shard, WorkItem
-    from harness.records import SamplingParams
+    from harness.run.plan import PoolSpec, Shard, WorkItem
 
     spec = PoolSpec("sampled", ModelConfig(name="stand_in", path="none"), "synthetic", "1",
                     SamplingParams(temperature=0.8, max_tokens=256, n=n))
@@ -64,7 +64,7 @@ def synthetic_shards(n_problems: int, n: int, shard_size: int, store: Path) -> l
 
 def driver_run(shards: list[Any], store: Path, replicas: int) -> float:
     from harness.config import ClusterConfig, EngineConfig
-    from harness.execute import run_shards
+    from harness.run.execute import run_shards
 
     start = time.perf_counter()
     run_shards(shards, shards[0].model, "none", EngineConfig(), ClusterConfig(replicas=replicas,
@@ -75,9 +75,9 @@ def driver_run(shards: list[Any], store: Path, replicas: int) -> float:
 def engine_rates(problems: int, n: int, max_tokens: int, shard_size: int) -> dict[int, tuple[float, float]]:
     """(tokens/s, samples/s) with 1 replica x 2 CPUs and 2 replicas x 1 CPU on the same shards."""
     from harness.config import load_sweep_config
-    from harness.embedded import resolve_model_path
-    from harness.execute import run_shards
-    from harness.planner import make_plan, pool_specs
+    from harness.engines.embedded import resolve_model_path
+    from harness.run.execute import run_shards
+    from harness.run.plan import make_plan, pool_specs
     from tasks import get_task
 
     resolved = load_sweep_config([f"limit={problems}", f"budgets=[{n}]", "strategies=[pass_at_k]",
@@ -114,7 +114,7 @@ def main() -> None:
     import ray
 
     from harness.config import ClusterConfig
-    from harness.execute import init_ray
+    from harness.run.execute import init_ray
 
     init_ray(ClusterConfig())
     print(f"driver RSS after imports and Ray start: {peak_rss_gib():.2f} GiB")
@@ -127,9 +127,9 @@ def main() -> None:
         tokens_per_s, samples_per_s = rates[1]
 
     print("2. driver overhead per 10,000 samples (stand-in replica)")
+    from core.records import SamplingParams
     from harness.config import ModelConfig
-    from harness.planner import PoolSpec, make_plan
-    from harness.records import SamplingParams
+    from harness.run.plan import PoolSpec, make_plan
     from tasks import get_task
 
     root = Path(tempfile.mkdtemp(prefix="driver-"))

@@ -21,18 +21,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.axes import AXES
+from core.registry import UnknownNameError
+from harness.analysis.axes import AXES
+from harness.analysis.memory_traffic import ACCELERATORS
 from harness.config import ConfigError
-from harness.execute import ShardFailedError
-from harness.memory_traffic import ACCELERATORS
-from harness.placement import PlacementError
+from harness.run.execute import ShardFailedError
+from harness.run.placement import PlacementError
 from tasks.data import DataNotFoundError
-from tasks.registry import UnknownNameError
 
 
 def run_check(run_dir: str, baseline: str, alpha: float, update: bool) -> int:
-    from harness.regression import check, keep_failable, load_baseline, run_values, table, write_baseline
-    from harness.regression_power import baseline_power, describe
+    from harness.checks.regression import (
+        check,
+        keep_failable,
+        load_baseline,
+        run_values,
+        table,
+        write_baseline,
+    )
+    from harness.checks.regression_power import baseline_power, describe
 
     meta, values = run_values(Path(run_dir))
     if update:
@@ -153,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
             sweep_from_overrides(args.overrides)
         elif args.verb == "report":
-            from harness.report_run import build_report
+            from harness.report.build import build_report
 
             at = next(((name, v) for name in AXES if (v := getattr(args, f"at_{name}")) is not None), None)
             out = Path(args.out) if args.out else None
@@ -167,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.verb == "check":
             return run_check(args.run_dir, args.baseline, args.alpha, args.update)
         elif args.verb == "claims":
-            from harness.claims_run import run_claims
+            from harness.checks.claims_run import run_claims
 
             run_claims(args.names, args.form, args.overrides)
         elif args.verb == "import":

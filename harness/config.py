@@ -15,9 +15,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from harness.accounting import check_rule
-from harness.memory_traffic import DEFAULT_ACCELERATOR, accelerator
-from tasks.registry import unknown_name_message
+from core.accounting import check_rule
+from core.registry import unknown_name_message
+from harness.analysis.memory_traffic import DEFAULT_ACCELERATOR, accelerator
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -202,11 +202,11 @@ class SweepConfig:
     verbose: bool = False
     """Show engine and Ray logs on the terminal (else they go to the run folder's engine.log)."""
     prefill_accounting: str = "prefix_cache"
-    """The one prefill rule for every arm (`harness.accounting`): prefix_cache (each distinct token
+    """The one prefill rule for every arm (`core.accounting`): prefix_cache (each distinct token
     position of a problem computed once) or no_cache (every engine call pays its whole prompt)."""
     accelerator: str = DEFAULT_ACCELERATOR
     """Hardware whose arithmetic intensity prices memory traffic on the eFLOPs axis
-    (`harness.memory_traffic.ACCELERATORS`: h100, h200, a100, cpu)."""
+    (`harness.analysis.memory_traffic.ACCELERATORS`: h100, h200, a100, cpu)."""
     engine: EngineConfig = field(default_factory=EngineConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)

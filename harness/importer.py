@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.accounting import RULES
+from core.accounting import RULES
+from core.records import ModelInfo, Sample, SamplingParams
 from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item
+from harness.engines.model_info import model_info_from_config
 from harness.judge import json_objects
-from harness.model_info import model_info_from_config
-from harness.planner import PoolSpec
-from harness.records import ModelInfo, Sample, SamplingParams
-from harness.score import score_pool
+from harness.run.plan import PoolSpec
+from harness.run.score import score_pool
 from tasks import Task, get_task
 
 REQUIRED = {"problem_id": str, "completion": str, "completion_tokens": int, "prompt_tokens": int}

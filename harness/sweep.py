@@ -14,16 +14,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from core.records import ModelInfo
 from harness.config import ResolvedSweep, load_sweep_config
-from harness.embedded import resolve_model_path
-from harness.execute import run_shards
-from harness.model_info import load_model_info
-from harness.model_source import check_model_available
-from harness.planner import make_plan, pool_specs
-from harness.progress import Throughput, estimate, log_tail, plan_line, read_throughput, write_throughput
-from harness.records import ModelInfo
-from harness.report_run import build_report
-from harness.score import ScoredRow, score_pool, write_scores
+from harness.engines.embedded import resolve_model_path
+from harness.engines.model_info import load_model_info
+from harness.engines.model_source import check_model_available
+from harness.report.build import build_report
+from harness.run.execute import run_shards
+from harness.run.plan import make_plan, pool_specs
+from harness.run.progress import Throughput, estimate, log_tail, plan_line, read_throughput, write_throughput
+from harness.run.score import ScoredRow, score_pool, write_scores
 from tasks import Problem, Task, get_task
 
 

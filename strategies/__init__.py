@@ -6,9 +6,9 @@ backend.
 
 from __future__ import annotations
 
+from core.registry import import_submodules
 from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy, Strategy
 from strategies._search import SearchStrategy
-from tasks.registry import import_submodules
 
 
 def load_all() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from tasks.registry import Registry
+from core.registry import Registry
 
 
 @dataclass(frozen=True)

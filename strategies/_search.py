@@ -9,7 +9,7 @@ S x V verification) compute every cell from one run.
 
 Every engine call goes through a `Ledger`, which charges it to the problem that asked for it with
 the tokens the engine reported, so a trace's cost is exactly what the engine did for it. A `Trace`
-prices its calls by the one prefill rule (`harness.accounting`): each call records how many of its
+prices its calls by the one prefill rule (`core.accounting`): each call records how many of its
 prompt tokens earlier calls of the same trace (same model) had already computed (`cached_tokens`),
 so analysis charges either rule from the same record. Strategies
 with a `reward_model` option get that model bound as `rewarder` by the replica before `run`; its
@@ -25,10 +25,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from harness.accounting import PrefixTrie
-from harness.compute import call_flops
-from harness.engines.protocol import Engine, Message, Reward, RewardModel
-from harness.records import Completion, ModelInfo, SamplingParams
+from core.accounting import PrefixTrie
+from core.engine import Engine, Message, Reward, RewardModel
+from core.flops import call_flops
+from core.records import Completion, ModelInfo, SamplingParams
 from strategies._base import Strategy
 
 Cell = tuple[str, int]

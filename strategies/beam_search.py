@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.engines.protocol import Engine, Message
-from harness.records import SamplingParams
+from core.engine import Engine, Message
+from core.records import SamplingParams
 from strategies._base import STRATEGIES
 from strategies._search import (
     AGGREGATES,

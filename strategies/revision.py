@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from harness.engines.protocol import Engine, Message
-from harness.records import SamplingParams
+from core.engine import Engine, Message
+from core.records import SamplingParams
 from strategies._base import STRATEGIES
 from strategies._search import AnswerOf, Cell, Ledger, SearchStrategy, Trace, sampled
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from harness.engines.protocol import Engine, Message
-from harness.records import Completion, SamplingParams
+from core.engine import Engine, Message
+from core.records import Completion, SamplingParams
 from strategies._base import STRATEGIES
 from strategies._search import AnswerOf, Call, Cell, Ledger, SearchStrategy, Trace, sampled
 

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
+from core.registry import import_submodules
 from tasks._base import TASKS, Message, Problem, Task, Verdict
-from tasks.registry import import_submodules
 
 
 def load_all() -> None:

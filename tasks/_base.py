@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.registry import Registry
+from core.registry import Registry
 from tasks.votes import VoteClusters, cluster_votes
 
 Message = dict[str, str]

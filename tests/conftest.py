@@ -29,7 +29,7 @@ def gsm8k_problems_all():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def real_engine() -> Iterator[object]:
     """The embedded model on real vLLM, started once per session (bound to every available core)."""
-    from harness.embedded import resolve_model_path
+    from harness.engines.embedded import resolve_model_path
     from harness.engines.vllm_engine import VLLMEngine
 
     engine = VLLMEngine(resolve_model_path("embedded:smollm2-135m-instruct"), seed=0, max_model_len=2048,

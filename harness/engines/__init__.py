@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.engines.protocol import Engine, Message, Reward, RewardModel
+from core.engine import Engine, Message, Reward, RewardModel
 
 EngineFactory = Callable[..., Engine]
 
@@ -40,7 +40,7 @@ def create_reward_model(name: str, cpu_threads: float | None = None, cpu_slot: i
     """Load `configs/reward_model/<name>.yaml` and start its vLLM pooling engine (on CPU bound to
     `cpu_threads` cores, slice `cpu_slot`, as the replica's generator)."""
     from harness.config import load_reward_model_config
-    from harness.embedded import resolve_model_path
+    from harness.engines.embedded import resolve_model_path
     from harness.engines.reward_vllm import VLLMRewardModel
 
     config = load_reward_model_config(name)

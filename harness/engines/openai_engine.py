@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from harness.engines.protocol import Message
-from harness.records import Completion, SamplingParams
+from core.engine import Message
+from core.records import Completion, SamplingParams
 
 
 class OpenAIEngine:

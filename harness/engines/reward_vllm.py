@@ -24,10 +24,10 @@ import threading
 import time
 from typing import Any
 
-from harness.compute import prefill_flops
+from core.engine import Reward
+from core.flops import prefill_flops
 from harness.config import RewardModelConfig
 from harness.engines.cpu_binding import bound_threads
-from harness.engines.protocol import Reward
 from harness.engines.vllm_engine import _has_cuda, cpu_dtype
 
 SENTINEL = "\x00SOLUTION\x00"
@@ -37,7 +37,7 @@ class VLLMRewardModel:
     def __init__(self, config: RewardModelConfig, model_path: str, cpu_threads: float | None = None,
                  cpu_slot: int = 0) -> None:
         """`cpu_threads`, `cpu_slot`: the cores of the replica on CPU, as for the generator's engine."""
-        from harness.model_info import load_model_info
+        from harness.engines.model_info import load_model_info
 
         if config.kind not in ("outcome", "process"):
             raise ValueError(f"reward model {config.name}: kind must be outcome or process, "

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness.engines.protocol import Message, Reward
-from harness.records import Completion, SamplingParams
+from core.engine import Message, Reward
+from core.records import Completion, SamplingParams
 
 ASSISTANT = "<|assistant|>\n"
 

@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from core.engine import Message
+from core.records import Completion, SamplingParams
 from harness.engines.cpu_binding import CpuBinding, bound_threads
-from harness.engines.protocol import Message
 from harness.engines.shared_batch import SharedBatch
-from harness.records import Completion, SamplingParams
 
 
 def cpu_dtype(requested: str) -> str:
@@ -88,7 +88,7 @@ class VLLMEngine:
             "revision": revision,
             "trust_remote_code": trust_remote_code,
             "enable_prefix_caching": enable_prefix_caching,
-            "disable_log_stats": False,  # keeps the counters `counters()` reads (harness.progress)
+            "disable_log_stats": False,  # keeps the counters `counters()` reads (harness.run.progress)
         }
         if gpu:
             kwargs["tensor_parallel_size"] = tensor_parallel_size

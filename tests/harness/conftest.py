@@ -20,7 +20,7 @@ import time
 import pytest
 
 from harness.config import load_sweep_config
-from harness.store import PoolStore
+from harness.run.store import PoolStore
 from harness.sweep import run_sweep
 from tests.harness.real_sweeps import (
     LIMIT,

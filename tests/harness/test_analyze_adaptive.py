@@ -1,5 +1,5 @@
-"""Adaptive curves against the fixed-budget majority curve of `harness.analyze` (a rule that never fires
-is majority at the cap) and against hand-counted costs of a rule that stops early."""
+"""Adaptive curves against the fixed-budget majority curve of `harness.analysis.selection` (a rule that
+never fires is majority at the cap) and against hand-counted costs of a rule that stops early."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from harness.analyze import Price, curve
-from harness.analyze_adaptive import adaptive_curve
-from harness.compute import decode_flops, prefill_flops
-from harness.records import ModelInfo
-from harness.score import ScoredRow
+from core.flops import decode_flops, prefill_flops
+from core.records import ModelInfo
+from harness.analysis.adaptive import adaptive_curve
+from harness.analysis.selection import Price, curve
+from harness.run.score import ScoredRow
 from strategies.adaptive import BetaRule, MarginRule
 from strategies.majority import Majority
 
@@ -65,7 +65,7 @@ def test_early_stop_charges_only_the_samples_drawn() -> None:
 
 def test_no_cache_pays_the_prompt_once_per_sample_drawn() -> None:
     # samples are drawn one request at a time: under no_cache each request pays its whole prompt
-    # (harness.accounting), under prefix_cache only the first does. Hand case: 8 identical answers of
+    # (core.accounting), under prefix_cache only the first does. Hand case: 8 identical answers of
     # 50 tokens after a 40-token prompt, the Beta rule stops after 4 draws, so no_cache pays 4 prefills.
     by_problem = {"p": [row("p", i, "7", True, 50, 40, 0.5) for i in range(8)]}
     price = Price(input_per_m=1.0, output_per_m=4.0)

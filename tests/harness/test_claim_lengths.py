@@ -1,4 +1,4 @@
-"""The claim length model (`harness.claim_forms.cell_cost`) against the prompts the harness charges.
+"""The claim length model (`harness.checks.claim_forms.cell_cost`) against the prompts the harness charges.
 
 A search strategy runs on the scripted engine (one token per character) with replies of fixed
 length; the prompt tokens its trace is charged under prefix caching (`strategies._search.price`: a
@@ -14,9 +14,9 @@ from itertools import count
 
 import pytest
 
-from harness.claim_forms import LengthModel, cell_cost
+from core.records import SamplingParams
+from harness.checks.claim_forms import LengthModel, cell_cost
 from harness.engines.scripted import Reply, ScriptedEngine, render
-from harness.records import SamplingParams
 from strategies import SearchStrategy, get_strategy
 from strategies._search import Trace
 from strategies.verification import VERDICT_PROMPT

@@ -10,8 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.claim_forms import require_overlap, unjudgeable
-from harness.claims import (
+from core.records import CurvePoint
+from harness.analysis.per_problem import PerProblem, point_key
+from harness.analysis.stats import bootstrap_ci, bootstrap_indices, paired_bootstrap_ci
+from harness.checks.claim_forms import require_overlap, unjudgeable
+from harness.checks.claims import (
     CONTRADICTED,
     INCONCLUSIVE,
     NOT_JUDGED,
@@ -29,9 +32,6 @@ from harness.claims import (
     validate_relation,
 )
 from harness.config import ConfigError, load_sweep_config
-from harness.per_problem import PerProblem, point_key
-from harness.records import CurvePoint
-from harness.stats import bootstrap_ci, bootstrap_indices, paired_bootstrap_ci
 
 
 def pt(strategy: str, k: int, acc: float, flops: float, half_width: float = 0.05) -> CurvePoint:
@@ -269,7 +269,7 @@ def test_a_form_whose_arms_cannot_overlap_is_refused_with_the_numbers() -> None:
 
 
 def test_verdict_text_lists_every_comparison_measured_or_not() -> None:
-    from harness.claims_run import describe
+    from harness.checks.claims_run import describe
 
     claim = load_claim("self_consistency_vs_verification")
     sc, sc_values = per_problem_arm("majority", [0.3, 0.35, 0.4, 0.45, 0.5, 0.55])  # flops 1e10 .. 32e10

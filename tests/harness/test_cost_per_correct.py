@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-from harness.cost_per_correct import (
+from core.records import CurvePoint
+from harness.analysis.cost_per_correct import (
     cheapest_to_solve,
     cost_per_correct,
     cost_per_correct_all_axes,
     cost_per_correct_frontier,
 )
-from harness.records import CurvePoint
 
 
 def point(strategy: str, budget: int, accuracy: float, flops: float, dollars: float = 0.0,

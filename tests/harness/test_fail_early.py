@@ -17,7 +17,7 @@ import pytest
 
 from harness.cli import main
 from harness.config import ConfigError, load_sweep_config
-from harness.model_source import ModelNotAvailableError, check_model_available
+from harness.engines.model_source import ModelNotAvailableError, check_model_available
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,7 +107,8 @@ def test_cached_hub_model_passes_offline(tmp_path: Path) -> None:
     (snap / "snapshots" / "abc" / "config.json").write_text("{}")
     (snap / "refs").mkdir()
     (snap / "refs" / "main").write_text("abc")
-    code = "from harness.model_source import check_model_available as c; c('m', 'Org/Model'); print('ok')"
+    code = ("from harness.engines.model_source import check_model_available as c; "
+            "c('m', 'Org/Model'); print('ok')")
     done = subprocess.run([sys.executable, "-c", code], env=_offline_env(tmp_path), capture_output=True,
                           text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
@@ -117,7 +118,7 @@ def test_placement_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: py
                                      tmp_path: Path) -> None:
     """The cluster cannot hold a replica (raised where Ray's resources are known): no traceback."""
     import harness.sweep
-    from harness.placement import PlacementError
+    from harness.run.placement import PlacementError
 
     def no_gpus(*args: object, **kwargs: object) -> None:
         raise PlacementError("tensor_parallel_size=2 needs 2 GPUs per replica; the Ray cluster has 0 GPUs")
@@ -133,7 +134,7 @@ def test_uncached_hub_model_with_the_hub_unreachable_fails_fast(tmp_path: Path) 
     """Not switched off, just unreachable (a closed local port stands in for the hub)."""
     env = dict(_offline_env(tmp_path), HF_ENDPOINT="http://127.0.0.1:9")
     env.pop("HF_HUB_OFFLINE")
-    code = ("from harness.model_source import check_model_available as c\n"
+    code = ("from harness.engines.model_source import check_model_available as c\n"
             "try:\n    c('q', 'Qwen/Qwen2.5-0.5B-Instruct')\nexcept ValueError as e:\n    print(e)")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert "the hub cannot be reached" in done.stdout and "model.path=" in done.stdout, done.stderr[-2000:]

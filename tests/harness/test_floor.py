@@ -8,9 +8,9 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from harness.floor import floor_notes, y_limits
-from harness.records import CurvePoint
-from harness.report_run import build_report
+from core.records import CurvePoint
+from harness.analysis.floor import floor_notes, y_limits
+from harness.report.build import build_report
 from tests.harness.test_report import make_run
 
 

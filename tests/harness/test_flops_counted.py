@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from harness.compute import decode_flops, prefill_flops
-from harness.embedded import ensure_checkpoint
-from harness.model_info import load_model_info
+from core.flops import decode_flops, prefill_flops
+from harness.engines.embedded import ensure_checkpoint
+from harness.engines.model_info import load_model_info
 
 CONTEXT = 512
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from core.records import Sample
 from harness.cli import main
 from harness.importer import ImportInputError, import_generations
-from harness.records import Sample
-from harness.report_run import load_run
-from harness.store import PoolStore
+from harness.report.build import load_run
+from harness.run.store import PoolStore
 from tasks import get_task
 
 
@@ -127,8 +127,8 @@ def test_an_empty_completion_never_wins_best_of_n(tmp_path: Path) -> None:
 
 
 def test_import_with_a_model_config_counts_the_lm_head_and_attention(tmp_path: Path) -> None:
-    from harness.compute import decode_flops, prefill_flops
-    from harness.model_info import model_info_from_config
+    from core.flops import decode_flops, prefill_flops
+    from harness.engines.model_info import model_info_from_config
     from tests.harness.test_model_info import SMOLLM2_135M
 
     src, config = tmp_path / "gen.jsonl", tmp_path / "config.json"

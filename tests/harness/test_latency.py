@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from harness.latency import expected_max_at_ks, parallel_latency, sequential_latency
+from harness.analysis.latency import expected_max_at_ks, parallel_latency, sequential_latency
 
 
 @pytest.mark.parametrize("seed", range(20))

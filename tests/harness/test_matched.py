@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from harness.matched import at_compute, matched_table
-from harness.pareto import frontier
-from harness.records import CurvePoint
+from core.records import CurvePoint
+from harness.analysis.matched import at_compute, matched_table
+from harness.analysis.pareto import frontier
 
 
 def pt(strategy: str, k: int, acc: float, flops: float, model: str = "m") -> CurvePoint:

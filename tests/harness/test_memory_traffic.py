@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.memory_traffic import (
+from core.records import ModelInfo
+from harness.analysis.memory_traffic import (
     accelerator,
     batch_decode_bytes,
     bytes_per_value,
@@ -14,8 +15,7 @@ from harness.memory_traffic import (
     prefill_bytes,
     weight_bytes,
 )
-from harness.model_info import model_info_from_config
-from harness.records import ModelInfo
+from harness.engines.model_info import model_info_from_config
 
 # round numbers: 10^8 parameters, 30 layers, 9 query heads of 64 (d_attn 576), 3 KV heads, bf16
 MODEL = ModelInfo(name="m", path="-", n_params=10**8, n_params_nonembedding=7 * 10**7, n_layers=30,

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from harness.mixed_pools import best_splits, split_frontier, split_values
-from harness.pool_votes import PoolVotes
+from harness.analysis.mixed_pools import best_splits, split_frontier, split_values
+from harness.analysis.pool_votes import PoolVotes
 from tests.strategies.test_two_pools import brute
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.compute import decode_flops, prefill_flops
-from harness.model_info import model_info_from_config
+from core.flops import decode_flops, prefill_flops
+from harness.engines.model_info import model_info_from_config
 
 SMOLLM2_135M = {  # config.json of HuggingFaceTB/SmolLM2-135M-Instruct
     "model_type": "llama", "hidden_size": 576, "num_hidden_layers": 30, "num_attention_heads": 9,

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from core.records import SamplingParams
 from harness.config import load_sweep_config
-from harness.embedded import resolve_model_path
 from harness.engines.cpu_binding import cpu_binding
-from harness.records import SamplingParams
-from harness.store import PoolStore
+from harness.engines.embedded import resolve_model_path
+from harness.run.store import PoolStore
 from harness.sweep import run_sweep
 from tasks import get_task
 

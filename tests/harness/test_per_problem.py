@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.per_problem import read_per_problem
-from harness.report_run import build_report
-from harness.score import read_scores
+from harness.analysis.per_problem import read_per_problem
+from harness.report.build import build_report
+from harness.run.score import read_scores
 from tests.harness.test_report import make_run
 
 

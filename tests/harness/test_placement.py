@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from core.records import Sample, SamplingParams
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
-from harness.execute import engine_kwargs, run_shards
-from harness.placement import PlacementError, bundles, replicas_that_fit
-from harness.planner import PoolSpec, Shard, make_plan
-from harness.records import Sample, SamplingParams
+from harness.run.execute import engine_kwargs, run_shards
+from harness.run.placement import PlacementError, bundles, replicas_that_fit
+from harness.run.plan import PoolSpec, Shard, make_plan
 from tasks import get_task
 
 MODEL = ModelConfig(name="stand_in", path="none")

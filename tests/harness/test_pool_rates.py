@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from harness.pool_rates import pool_rates
-from harness.score import ScoredRow
+from harness.analysis.pool_rates import pool_rates
+from harness.run.score import ScoredRow
 
 
 def row(pid: str, index: int, answer: str | None, correct: bool, finish: str = "stop",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import progress
-from harness.progress import ModelProgress, Throughput, estimate, plan_line
+from harness.run import progress
+from harness.run.progress import ModelProgress, Throughput, estimate, plan_line
 from tests.harness.real_sweeps import LIMIT, ResumedSweep
 
 

@@ -8,14 +8,14 @@ from statistics import mean
 
 import pytest
 
-from harness.analyze import curve
-from harness.analyze_adaptive import adaptive_curve
-from harness.analyze_search import search_curve
-from harness.memory_traffic import ACCELERATORS, kv_bytes_per_token, weight_bytes
-from harness.model_info import model_info_from_config
-from harness.query_cost import call_seconds, trace_seconds
-from harness.records import ModelInfo
-from harness.score import ScoredRow
+from core.records import ModelInfo
+from harness.analysis.adaptive import adaptive_curve
+from harness.analysis.memory_traffic import ACCELERATORS, kv_bytes_per_token, weight_bytes
+from harness.analysis.query_cost import call_seconds, trace_seconds
+from harness.analysis.search import search_curve
+from harness.analysis.selection import curve
+from harness.engines.model_info import model_info_from_config
+from harness.run.score import ScoredRow
 from strategies import get_strategy
 from strategies.adaptive import MarginRule
 from tests.harness.test_model_info import SMOLLM2_135M
@@ -117,7 +117,7 @@ def test_adaptive_sampling_draws_one_at_a_time() -> None:
 
 
 def test_compute_optimal_waits_for_its_probe_then_its_chosen_arm() -> None:
-    from harness.allocation import allocation_curve
+    from harness.analysis.allocation import allocation_curve
 
     sampled = rows()
     greedy = {pid: [ScoredRow("m", "greedy", "g", pid, 0, "7", True, "ok", PROMPT, 6, -0.5, 0.3, "stop",

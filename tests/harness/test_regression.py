@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.regression import (
+from harness.checks.regression import (
     BaselineCannotFailError,
     check,
     holm,
@@ -19,7 +19,7 @@ from harness.regression import (
     paired_drop_p_value,
     permutations_for,
 )
-from harness.regression_power import baseline_power
+from harness.checks.regression_power import baseline_power
 from strategies.estimators import pass_at_k
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from harness.cli import main
-from harness.model_info import model_info_from_config
-from harness.report_run import RunMismatchError, build_report
-from harness.score import ScoredRow, write_scores
+from harness.engines.model_info import model_info_from_config
+from harness.report.build import RunMismatchError, build_report
+from harness.run.score import ScoredRow, write_scores
 from tests.harness.test_model_info import SMOLLM2_135M
 
 
@@ -84,7 +84,7 @@ def test_quintile_bins_without_levels(tmp_path: Path) -> None:
     points = build_report(run)
     quintiles = {p.bin for p in points if p.bin.startswith("quintile=")}
     assert quintiles == {f"quintile={i}" for i in range(1, 6)}
-    from harness.report_html import SAME_SAMPLES_NOTE
+    from harness.report.html import SAME_SAMPLES_NOTE
 
     assert SAME_SAMPLES_NOTE in (run / "report.html").read_text()  # the bins come from the same samples
     sizes = {p.bin: p.n_problems for p in points if p.strategy == "majority" and p.budget == 1}
@@ -123,10 +123,10 @@ def test_merge_refuses_two_pools_of_one_model_instead_of_dropping_one(tmp_path: 
 
 
 def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tmp_path: Path) -> None:
-    from harness.allocation import candidate_matrices
-    from harness.analyze import analyze, group_pools
-    from harness.compute import decode_flops, prefill_flops
-    from harness.report_run import load_run
+    from core.flops import decode_flops, prefill_flops
+    from harness.analysis.allocation import candidate_matrices
+    from harness.analysis.selection import analyze, group_pools
+    from harness.report.build import load_run
     from strategies import get_strategy
 
     data = load_run(make_run(tmp_path, "acct"))
@@ -150,10 +150,10 @@ def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tm
 
 
 def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> None:
-    from harness.allocation import allocation_curve
-    from harness.analyze import group_pools
-    from harness.compute import decode_flops, prefill_flops
-    from harness.report_run import load_run
+    from core.flops import decode_flops, prefill_flops
+    from harness.analysis.allocation import allocation_curve
+    from harness.analysis.selection import group_pools
+    from harness.report.build import load_run
     from strategies import get_strategy
 
     run = make_run(tmp_path, "a")
@@ -211,7 +211,7 @@ def test_oracles_get_no_allocation_no_frontier_and_a_dashed_line(tmp_path: Path)
 
 
 def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path) -> None:
-    from harness.score import read_scores
+    from harness.run.score import read_scores
 
     run = make_run(tmp_path, "old")
     lines = [json.loads(line) for line in (run / "scores.jsonl").read_text().splitlines()]
@@ -226,9 +226,9 @@ def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path
 def stored_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic run inside a results folder whose store holds its sampled pool's texts, its engine
     seconds in proportion to tokens (as the engine splits a call's time), its report built."""
-    from harness.records import Sample
-    from harness.score import read_scores
-    from harness.store import PoolStore
+    from core.records import Sample
+    from harness.run.score import read_scores
+    from harness.run.store import PoolStore
 
     root = tmp_path_factory.mktemp("stored") / "results"
     run = make_run(root / "default", "20260101-000000")
@@ -252,7 +252,7 @@ def viewer_text(problem_id: str, index: int) -> str:
 def test_report_tables_of_stability_rates_and_the_cheapest_way_to_solve(stored_run: Path) -> None:
     from itertools import combinations
 
-    from harness.score import read_scores
+    from harness.run.score import read_scores
 
     run = stored_run
     metrics = json.loads((run / "metrics.json").read_text())
@@ -293,7 +293,7 @@ def test_report_tables_of_stability_rates_and_the_cheapest_way_to_solve(stored_r
 
 def test_report_at_latency_and_at_eflops_name_the_best_arm(stored_run: Path, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from harness.claims_run import read_points
+    from harness.checks.claims_run import read_points
 
     points = [p for p in read_points(stored_run) if p.bin == "all"]
     run = tmp_path / "out"
@@ -320,9 +320,9 @@ def test_report_at_latency_and_at_eflops_name_the_best_arm(stored_run: Path, tmp
 
 
 def test_viewer_embeds_every_sample_with_its_stored_text(stored_run: Path) -> None:
-    from harness.per_problem import read_per_problem
-    from harness.report_viewer import read_embedded
-    from harness.score import read_scores
+    from harness.analysis.per_problem import read_per_problem
+    from harness.report.viewer import read_embedded
+    from harness.run.score import read_scores
 
     run = stored_run
     rows = read_scores(run / "scores.jsonl")
@@ -347,7 +347,7 @@ def test_viewer_embeds_every_sample_with_its_stored_text(stored_run: Path) -> No
 def test_adaptive_majority_is_charged_by_the_runs_prefill_rule(tmp_path: Path) -> None:
     # every prompt has 50 tokens; adaptive draws one request at a time, so under no_cache each request
     # drawn pays the prompt (50 x E[samples drawn]) and under prefix_cache the first one only (50)
-    from harness.claims_run import read_points
+    from harness.checks.claims_run import read_points
 
     curves = {}
     for rule in ("prefix_cache", "no_cache"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.records import CurvePoint
-from harness.report_metrics import cheapest_rows, cheapest_targets
+from core.records import CurvePoint
+from harness.report.metrics import cheapest_rows, cheapest_targets
 
 
 def point(strategy: str, budget: int, accuracy: float, flops: float, oracle: bool = False) -> CurvePoint:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from harness.cli import main
-from harness.score import ScoredRow, read_scores, write_scores
+from harness.run.score import ScoredRow, read_scores, write_scores
 from tests.harness.test_report import make_run
 
 

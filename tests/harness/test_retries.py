@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from core.records import Sample, SamplingParams
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
-from harness.execute import ShardFailedError, run_shards
-from harness.planner import PoolSpec, Shard, make_plan
-from harness.records import Sample, SamplingParams
+from harness.run.execute import ShardFailedError, run_shards
+from harness.run.plan import PoolSpec, Shard, make_plan
 from tasks import get_task
 
 MODEL = ModelConfig(name="stand_in", path="none")

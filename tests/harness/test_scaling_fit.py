@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.scaling_fit import fit_coverage
+from harness.analysis.scaling_fit import fit_coverage
 
 
 def test_recovers_known_parameters() -> None:

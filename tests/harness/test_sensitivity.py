@@ -1,4 +1,4 @@
-"""The verifier sensitivity band and the extraction-stage table (harness/sensitivity.py)."""
+"""The verifier sensitivity band and the extraction-stage table (harness/run/sensitivity.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.analyze import analyze
-from harness.report_run import build_report, load_run
-from harness.score import read_scores, write_scores
-from harness.sensitivity import band_rows, disagreements, judge_alone
+from harness.analysis.selection import analyze
+from harness.report.build import build_report, load_run
+from harness.run.score import read_scores, write_scores
+from harness.run.sensitivity import band_rows, disagreements, judge_alone
 from strategies import get_strategy
 from tasks import Problem, get_task
 from tests.harness.test_report import make_run
@@ -85,10 +85,10 @@ def test_runs_without_the_band_report_without_it(tmp_path: Path) -> None:
 
 
 def test_score_pool_records_stage_and_math_verify_verdict(tmp_path: Path) -> None:
+    from core.records import Sample, SamplingParams
     from harness.config import ModelConfig
-    from harness.planner import PoolSpec
-    from harness.records import Sample, SamplingParams
-    from harness.score import score_pool
+    from harness.run.plan import PoolSpec
+    from harness.run.score import score_pool
 
     task = get_task("math500")
     problems = task.load(None, 2)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from harness.records import SamplingParams
+from core.records import SamplingParams
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from harness.score import ScoredRow
-from harness.stability_table import stability
+from harness.analysis.stability_table import stability
+from harness.run.score import ScoredRow
 from tests.strategies.test_stability import brute_at_least
 
 

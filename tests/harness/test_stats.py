@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.stats import bootstrap_ci
+from harness.analysis.stats import bootstrap_ci
 
 
 def test_bootstrap_ci_coverage_by_simulation() -> None:

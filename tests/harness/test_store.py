@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.records import Sample
-from harness.store import PoolStore
+from core.records import Sample
+from harness.run.store import PoolStore
 
 
 def sample(pid: str, index: int, text: str = "t") -> Sample:

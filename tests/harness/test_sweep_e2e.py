@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.store import PoolStore
+from harness.run.store import PoolStore
 from harness.sweep import SweepResult
 from tests.harness.real_sweeps import LIMIT, MODEL, TASK, E2ESweeps, ResumedSweep, stored_keys
 
@@ -65,7 +65,7 @@ def test_first_sweep_writes_every_file(first_run: SweepResult) -> None:
     assert any(run.glob("wandb/offline-run-*")), "wandb offline run missing"
     html = (run / "report.html").read_text()
     assert html.count("data:image/png;base64,") >= 3 and "smollm2_135m" in html and "vllm" in html
-    from harness.report_viewer import read_embedded
+    from harness.report.viewer import read_embedded
 
     viewer = read_embedded(html)  # every sample and trace with its stored completion
     shown = [s for pool in viewer["samples"].values() for by in pool.values() for s in by]

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.accounting import PrefixTrie, check_rule
-from harness.analyze_search import search_curve, trace_cost
-from harness.compute import position_flops
-from harness.model_info import model_info_from_config
-from harness.records import Completion, ModelInfo, SamplingParams
-from harness.score import ScoredRow
+from core.accounting import PrefixTrie, check_rule
+from core.flops import position_flops
+from core.records import Completion, ModelInfo, SamplingParams
+from harness.analysis.search import search_curve, trace_cost
+from harness.engines.model_info import model_info_from_config
+from harness.run.score import ScoredRow
 from strategies import SearchStrategy, get_strategy
 from strategies._search import Call, Trace, aggregate, split_steps
 from strategies.compute_optimal import agreement, allocate
@@ -122,7 +122,7 @@ def test_reward_strategy_options_are_checked() -> None:
         get_strategy("verification", verifier_model="x").verifier_engine(None)  # type: ignore[attr-defined]
 
 
-# --- compute charged by the one prefill rule (harness.accounting) --------------------------------
+# --- compute charged by the one prefill rule (core.accounting) --------------------------------
 
 
 class CharEngine:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines.protocol import Message, Reward
-from harness.records import Completion, SamplingParams
+from core.engine import Message, Reward
+from core.records import Completion, SamplingParams
 from strategies import SearchStrategy, get_strategy
 from strategies._search import Cell, Trace
 from tasks import Problem, get_task
@@ -113,8 +113,8 @@ def run(
     assert isinstance(strategy, SearchStrategy)
     strategy.rewarder = rewarder
     if verifier is not None:
-        from harness.embedded import resolve_model_path
-        from harness.model_info import load_model_info
+        from harness.engines.embedded import resolve_model_path
+        from harness.engines.model_info import load_model_info
 
         strategy.verifier = verifier
         strategy.verifier_info = load_model_info("smollm2_135m",
@@ -222,7 +222,7 @@ def test_reward_models_match_a_transformers_forward_pass(
     import torch
     from transformers import AutoModelForCausalLM
 
-    from harness.embedded import resolve_model_path
+    from harness.engines.embedded import resolve_model_path
     from harness.engines.vllm_engine import cpu_dtype
 
     # the engine runs bfloat16 where the CPU has native bf16 (AMX / AVX512-BF16), else float32; the
@@ -300,7 +300,7 @@ def test_beam_search_with_a_process_reward_model(
 def test_verification_by_a_separate_verifier_model(engine: object, problems: list[Problem]) -> None:
     """Verifier calls go to the verifier's engine (here a second handle on the same checkpoint, counted
     apart) and carry that model's FLOPs; the generator's engine sees only the solutions."""
-    from harness.compute import decode_flops, prefill_flops
+    from core.flops import decode_flops, prefill_flops
 
     verifier = CountingEngine(engine)
     counting, traces = run(engine, problems, "verification", verifier=verifier, budgets=[2],
@@ -314,8 +314,8 @@ def test_verification_by_a_separate_verifier_model(engine: object, problems: lis
     for mine, counted in ((gen, counting), (ver, verifier)):
         totals = (sum(c.prompt_tokens for c in mine), sum(c.completion_tokens for c in mine))
         assert totals == engine_totals(counted)
-    from harness.embedded import resolve_model_path
-    from harness.model_info import load_model_info
+    from harness.engines.embedded import resolve_model_path
+    from harness.engines.model_info import load_model_info
 
     info = load_model_info("smollm2_135m", resolve_model_path("embedded:smollm2-135m-instruct"))
     for c in ver:  # n = 1 per verifier call: one prefill (less what the verifier computed before) + decode
@@ -329,7 +329,7 @@ def test_strategies_never_import_a_backend() -> None:
     import ast
 
     backends = ("vllm", "ray", "torch", "transformers", "openai", "harness.engines.vllm_engine",
-                "harness.execute")
+                "harness.run.execute")
     for path in STRATEGIES_DIR.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

@@ -13,8 +13,8 @@ from itertools import count
 
 import pytest
 
+from core.records import SamplingParams
 from harness.engines.scripted import Reply, ScriptedEngine, ScriptedRewardModel, render
-from harness.records import SamplingParams
 from strategies import SearchStrategy, get_strategy
 from strategies._search import STEP_END, Cell, Trace
 from strategies.verification import VERDICT_PROMPT

@@ -1,0 +1,1 @@
+"""Verdicts from runs: the CI regression check against a baseline, and papers' claims under matched compute."""

@@ -1,0 +1,1 @@
+"""A run's report: build it from run folders, write metrics, plots and report.html, log to trackers."""
