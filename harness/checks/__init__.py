@@ -1,1 +1,2 @@
-"""Verdicts from runs: the CI regression check against a baseline, and papers' claims under matched compute."""
+"""Verdicts from runs: the CI regression check against a baseline, and papers' claims under matched
+compute."""

@@ -129,7 +129,7 @@ def test_an_empty_completion_never_wins_best_of_n(tmp_path: Path) -> None:
 def test_import_with_a_model_config_counts_the_lm_head_and_attention(tmp_path: Path) -> None:
     from core.flops import decode_flops, prefill_flops
     from harness.engines.model_info import model_info_from_config
-    from tests.harness.test_model_info import SMOLLM2_135M
+    from tests.harness.engines.test_model_info import SMOLLM2_135M
 
     src, config = tmp_path / "gen.jsonl", tmp_path / "config.json"
     rows = write_generations(src, 2, 2)

@@ -21,7 +21,7 @@ from strategies.compute_optimal import agreement, allocate
 from strategies.revision import majority_index
 from strategies.reward_ranking import weighted_pick
 from strategies.verification import p_yes, pick
-from tests.harness.test_model_info import SMOLLM2_135M
+from tests.harness.engines.test_model_info import SMOLLM2_135M
 
 
 def brute_allocate(acc: np.ndarray, cost: np.ndarray, bins: np.ndarray, target: float) -> float | None:

@@ -14,7 +14,7 @@ import pytest
 
 from harness.cli import main
 from harness.run.score import ScoredRow, read_scores, write_scores
-from tests.harness.test_report import make_run
+from tests.harness.report.test_report import make_run
 
 
 def complementary_run(root: Path, name: str, model: str, strong_first_half: bool, seed: int) -> Path:

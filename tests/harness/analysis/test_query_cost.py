@@ -18,7 +18,7 @@ from harness.engines.model_info import model_info_from_config
 from harness.run.score import ScoredRow
 from strategies import get_strategy
 from strategies.adaptive import MarginRule
-from tests.harness.test_model_info import SMOLLM2_135M
+from tests.harness.engines.test_model_info import SMOLLM2_135M
 
 INFO = model_info_from_config("m", "p", SMOLLM2_135M)
 PROMPT = 12

@@ -14,7 +14,7 @@ from harness.cli import main
 from harness.engines.model_info import model_info_from_config
 from harness.report.build import RunMismatchError, build_report
 from harness.run.score import ScoredRow, write_scores
-from tests.harness.test_model_info import SMOLLM2_135M
+from tests.harness.engines.test_model_info import SMOLLM2_135M
 
 
 def make_run(root: Path, name: str, model: str = "m", prompt_version: str = "1", task: str = "math500",

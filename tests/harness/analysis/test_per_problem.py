@@ -13,7 +13,7 @@ import pytest
 from harness.analysis.per_problem import read_per_problem
 from harness.report.build import build_report
 from harness.run.score import read_scores
-from tests.harness.test_report import make_run
+from tests.harness.report.test_report import make_run
 
 
 def test_every_point_has_its_per_problem_values(tmp_path: Path) -> None:

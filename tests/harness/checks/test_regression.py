@@ -87,7 +87,7 @@ def test_check_cli_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 
     from harness.cli import main
-    from tests.harness.test_report import make_run
+    from tests.harness.report.test_report import make_run
 
     run = make_run(tmp_path, "r")
     baseline = tmp_path / "baseline.json"
@@ -161,7 +161,7 @@ def test_simulated_power_rises_with_the_drop_and_false_alarms_stay_rare() -> Non
     assert big.target == "m/pass_at_k/k=8"
 
 
-SHIPPED = Path(__file__).resolve().parents[2] / "results" / "baselines" / "smollm2_135m_gsm8k.json"
+SHIPPED = Path(__file__).resolve().parents[3] / "results" / "baselines" / "smollm2_135m_gsm8k.json"
 
 
 def test_an_all_zero_run_fails_against_the_shipped_baseline() -> None:

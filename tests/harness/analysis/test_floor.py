@@ -11,7 +11,7 @@ import pytest
 from core.records import CurvePoint
 from harness.analysis.floor import floor_notes, y_limits
 from harness.report.build import build_report
-from tests.harness.test_report import make_run
+from tests.harness.report.test_report import make_run
 
 
 def point(strategy: str, budget: int, acc: float, low: float, high: float) -> CurvePoint:

@@ -14,7 +14,7 @@ from harness.run.score import read_scores, write_scores
 from harness.run.sensitivity import band_rows, disagreements, judge_alone
 from strategies import get_strategy
 from tasks import Problem, get_task
-from tests.harness.test_report import make_run
+from tests.harness.report.test_report import make_run
 
 
 def test_math_verify_alone_differs_where_the_harness_normalises() -> None:
