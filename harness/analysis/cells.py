@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.accounting import check_rule
+from core.accounting import RULES, check_rule
 from core.records import CurvePoint, ModelInfo
 from harness.analysis.memory_traffic import DEFAULT_INTENSITY
 from harness.analysis.query_cost import cell_bytes, parallel_seconds, prefill_bytes
@@ -109,7 +109,7 @@ def _columns(values: list[list[float]]) -> Matrix:
 
 def selection_cells(
     strategy: SelectionStrategy, model: ModelInfo, by_problem: dict[str, list[ScoredRow]], budgets: list[int],
-    pool: PoolData | None = None, rule: str = "prefix_cache",
+    pool: PoolData | None = None, rule: str = RULES[0],
 ) -> Cells:
     """A selection strategy's cells over one pool: every requested k the pool (and strategy) allows.
 
@@ -141,7 +141,7 @@ def selection_cells(
 
 
 def search_cells(
-    strategy: SearchStrategy, model: ModelInfo, traces: dict[str, list[ScoredRow]], rule: str = "prefix_cache"
+    strategy: SearchStrategy, model: ModelInfo, traces: dict[str, list[ScoredRow]], rule: str = RULES[0]
 ) -> Cells:
     """A search strategy's cells from its traces: store index i is cell i (`CellIndex`); a problem's
     accuracy at a cell is its trace's verdict, its cost what the trace's calls cost under `rule`."""
@@ -173,7 +173,7 @@ def search_cells(
 
 
 def strategy_cells(
-    strategy: Strategy, model: ModelInfo, pools: Pools, budgets: list[int], rule: str = "prefix_cache",
+    strategy: Strategy, model: ModelInfo, pools: Pools, budgets: list[int], rule: str = RULES[0],
     built: dict[str, PoolData] | None = None,
 ) -> Cells | None:
     """The cells of a selection or search strategy over the pool it reads (`PoolKey.of`); None when the
