@@ -29,6 +29,7 @@ import numpy as np
 from core.accounting import RULES, check_rule
 from core.records import CurvePoint, ModelInfo
 from harness.analysis.memory_traffic import DEFAULT_INTENSITY
+from harness.analysis.per_problem import point_key
 from harness.analysis.query_cost import cell_bytes, parallel_seconds, prefill_bytes
 from harness.analysis.search import ROLES, trace_cost
 from harness.analysis.selection import PoolData, Pools, Price, accuracy_and_error, bin_groups, selection_flops
@@ -96,6 +97,13 @@ class Cells:
     def seconds(self) -> Matrix:
         """Engine seconds per problem and cell."""
         return self.unit_seconds * np.array(self.draws)
+
+    def values(self) -> dict[str, dict[str, float]]:
+        """Each cell's per-problem accuracy, keyed as baselines and `per_problem.parquet` key points
+        (`model/label/k=budget`): the values the `all`-bin point's CI resamples."""
+        return {point_key(self.model, label, budget):
+                dict(zip(self.problem_ids, map(float, self.accuracy[:, j]), strict=True))
+                for j, (label, budget) in enumerate(zip(self.labels, self.budgets, strict=True))}
 
     def names(self) -> list[str]:
         """`label@budget` of each cell (the name a meta strategy's shares use)."""

@@ -11,6 +11,7 @@ come from cells by one function (`cells.cell_points`): on all problems, then per
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from core.accounting import RULES, check_rule
 from core.records import CurvePoint, ModelInfo
@@ -49,6 +50,45 @@ def meta_cells(
     return choose(strategy, candidates, probe)
 
 
+@dataclass(frozen=True)
+class Curve:
+    """One strategy's cells for one model, with how its points are split and priced."""
+
+    cells: Cells
+    bins: dict[str, str] | None
+    """Difficulty bins its points are also computed on (None: all problems only)."""
+    price: Price | None
+
+    def points(self, task: str, resamples: int, seed: int, intensity: float) -> list[CurvePoint]:
+        return cell_points(self.cells, task, self.bins, resamples, seed, self.price, intensity)
+
+
+def run_curves(
+    pools: Pools,
+    infos: dict[str, ModelInfo],
+    strategies: Sequence[Strategy],
+    budgets: list[int],
+    prices: dict[str, Price] | None = None,
+    metadata: dict[str, dict[str, object]] | None = None,
+    prefill_accounting: str = RULES[0],
+) -> list[Curve]:
+    """Every strategy's cells for every model, in point order: per model, the selection and search
+    strategies as the run lists them, then the meta strategies (on all problems only)."""
+    check_rule(prefill_accounting)
+    curves: list[Curve] = []
+    for model_name, info in infos.items():
+        bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
+        price = (prices or {}).get(model_name, Price())
+        cells = model_cells(info, pools, strategies, budgets, prefill_accounting)
+        curves += [Curve(cells[s.name], bins, price) for s in strategies if s.name in cells]
+        for strategy in strategies:
+            if is_meta(strategy):
+                chosen = meta_cells(strategy, info, pools, strategies, cells)
+                if chosen is not None:
+                    curves.append(Curve(chosen, None, None))
+    return curves
+
+
 def analyze(
     rows: list[ScoredRow],
     infos: dict[str, ModelInfo],
@@ -65,20 +105,8 @@ def analyze(
 ) -> list[CurvePoint]:
     """Every strategy's curve for every model, every arm under the one `prefill_accounting` rule.
 
-    `pools` (`group_pools(rows)`) may be passed when the caller has grouped the rows already."""
-    check_rule(prefill_accounting)
+    `pools` (`group_pools(rows)`) may be passed when the caller has grouped the rows already;
+    `run_curves` gives the cells behind the points."""
     pools = group_pools(rows) if pools is None else pools
-    points: list[CurvePoint] = []
-    for model_name, info in infos.items():
-        bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
-        price = (prices or {}).get(model_name, Price())
-        cells = model_cells(info, pools, strategies, budgets, prefill_accounting)
-        for strategy in strategies:
-            if strategy.name in cells:
-                points += cell_points(cells[strategy.name], task, bins, resamples, seed, price, intensity)
-        for strategy in strategies:
-            if is_meta(strategy):
-                chosen = meta_cells(strategy, info, pools, strategies, cells)
-                if chosen is not None:
-                    points += cell_points(chosen, task, None, resamples, seed, None, intensity)
-    return points
+    curves = run_curves(pools, infos, strategies, budgets, prices, metadata, prefill_accounting)
+    return [p for c in curves for p in c.points(task, resamples, seed, intensity)]

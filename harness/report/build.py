@@ -22,7 +22,7 @@ from typing import Any
 from core.accounting import DESCRIPTIONS, rule_of
 from core.records import CurvePoint, ModelInfo
 from harness.analysis.adaptive import ADAPTIVE_LABEL, adaptive_majority_curves
-from harness.analysis.curves import analyze
+from harness.analysis.curves import analyze, run_curves
 from harness.analysis.floor import floor_notes
 from harness.analysis.matched import MatchedValue, matched_table
 from harness.analysis.memory_traffic import DEFAULT_ACCELERATOR, accelerator
@@ -181,14 +181,16 @@ def build_report(
     hw = accelerator(accelerator_name or meta.get("accelerator", DEFAULT_ACCELERATOR))
     budgets = [int(b) for b in meta["budgets"]]
     pools = group_pools(data.rows)  # once per report: the curves, adaptive voting and the fits read it
-    with record_values() as recorded:  # the per-problem values behind each point's CI
-        points = analyze(data.rows, data.infos, meta["task"], strategies, budgets, resamples, seed,
-                         prices, data.problems, accounting, hw.intensity, pools)
-        points += adaptive_majority_curves(
+    curves = run_curves(pools, data.infos, strategies, budgets, prices, data.problems, accounting)
+    points = [p for c in curves for p in c.points(meta["task"], resamples, seed, hw.intensity)]
+    per_problem: PerProblem = {k: v for c in curves for k, v in c.cells.values().items()}
+    with record_values() as recorded:  # adaptive voting has no cells: the values behind its CIs
+        adaptive = adaptive_majority_curves(
             data.rows, data.infos, meta["task"], [s.name for s in strategies], budgets, prices,
             {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity,
             accounting, pools)
-    per_problem = attach_ids(points, recorded, model_id_lists(data.rows))
+    points += adaptive
+    per_problem.update(attach_ids(adaptive, recorded, model_id_lists(data.rows)))
     write_per_problem(out, per_problem)
     tables = metric_tables(data.rows, points, budgets, seed)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}

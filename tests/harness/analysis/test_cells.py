@@ -133,6 +133,8 @@ def test_search_cells_read_trace_i_as_cell_i_and_charge_every_call_by_hand() -> 
         cached = rule == "prefix_cache"
         assert cells.problem_ids == ("p", "q") and cells.budgets == (1, 2)
         assert cells.accuracy.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+        # what `check` and claims pair on: each cell's per-problem values under its point's key
+        assert cells.values() == {"m/rev/k=1": {"p": 0.0, "q": 1.0}, "m/rev/k=2": {"p": 1.0, "q": 0.0}}
         assert cells.samples.tolist() == [[1.0, 2.0], [1.0, 2.0]]  # revision rounds are whole solutions
         one = positions(0, 10) + positions(10, 4)
         revise = positions(14 if cached else 0, 16 - (14 if cached else 0)) + positions(16, 3)
