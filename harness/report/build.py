@@ -38,7 +38,7 @@ from harness.report.viewer import store_texts, viewer_data
 from harness.report.write import plot_curves, summary_table, write_metrics
 from harness.run.score import ScoredRow, read_scores
 from harness.run.sensitivity import band_section, stage_section
-from strategies import CellIndex, PoolKey, SelectionStrategy, Strategy, get_strategy, is_meta, is_search
+from strategies import CellIndex, PoolKey, Strategy, get_strategy, is_meta, is_search, is_selection
 
 MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
 
@@ -105,7 +105,7 @@ def coverage_fits(data: RunData, resamples: int, seed: int, pools: Pools | None 
     """Rows of the coverage scaling fit for each model with a sampled pool."""
     pools = group_pools(data.rows) if pools is None else pools
     strategy = get_strategy("pass_at_k")
-    assert isinstance(strategy, SelectionStrategy)
+    assert is_selection(strategy)
     out: list[list[Any]] = []
     for model in data.infos:
         by_problem = pools.get((model, "sampled"))
