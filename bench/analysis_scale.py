@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=256)
     args = parser.parse_args()
 
-    from harness.analysis.selection import analyze
+    from harness.analysis.curves import analyze
     from harness.engines.model_info import model_info_from_config
     from harness.run.score import ScoredRow
     from strategies import get_strategy

@@ -18,6 +18,7 @@ from pathlib import Path
 from harness.checks import claim_forms as cf
 from harness.checks.claims import load_claim
 from harness.config import load_sweep_config
+from strategies import is_meta
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     ratios: dict[bool, list[float]] = {True: [], False: []}
     print(f"{'cell':28s} {'measured':>10s} {'prefix_cache':>13s} {'no_cache':>9s}")
     for s in cf._strategies(resolved):
-        if s.pool == "meta":
+        if is_meta(s):
             continue
         for label, b in cf._cells(s, budgets):
             for model in resolved.models:

@@ -15,10 +15,11 @@ from pathlib import Path
 from core.accounting import rule_of
 from harness.analysis.adaptive import adaptive_curve
 from harness.analysis.cost_per_correct import cheapest_to_solve
+from harness.analysis.curves import analyze
 from harness.analysis.mixed_pools import best_splits, split_values
 from harness.analysis.pool_rates import pool_rates
 from harness.analysis.pool_votes import row_votes
-from harness.analysis.selection import analyze, group_pools
+from harness.analysis.selection import group_pools
 from harness.analysis.stability_table import stability
 from harness.report.build import load_run
 from strategies import get_strategy

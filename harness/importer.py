@@ -84,7 +84,7 @@ def import_strategies(
     """The selection strategies to report, from `configs/strategy`; checked before anything is
     written: voting needs the task's vote keys, log-prob scorers need every line's `mean_logprob`."""
     from harness.config import check_strategies_fit
-    from strategies import SelectionStrategy, get_strategy
+    from strategies import get_strategy, is_selection
     from strategies.scorers import NEEDS_LOGPROB
 
     unscored = next((r for r in rows if logprob(r) is None and r["completion_tokens"] > 0), None)
@@ -96,7 +96,7 @@ def import_strategies(
         config = load_group_item("strategy", label, StrategyConfig, "strategy")
         config.label = label
         instance = get_strategy(config.name, label, **config.options)
-        if not isinstance(instance, SelectionStrategy):
+        if not is_selection(instance):
             raise ValueError(f"--strategies: {label} is not a selection strategy (it must choose among "
                              f"the imported samples)")
         score = getattr(instance, "score_name", None)

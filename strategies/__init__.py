@@ -7,7 +7,8 @@ backend.
 from __future__ import annotations
 
 from core.registry import import_submodules
-from strategies._base import STRATEGIES, ScoredSample, SelectionStrategy, Strategy
+from strategies._base import STRATEGIES, Kind, ScoredSample, SelectionStrategy, Strategy
+from strategies._pools import CellIndex, PoolKey, cell_label, is_meta, is_search, is_selection
 from strategies._search import SearchStrategy
 
 
@@ -30,5 +31,6 @@ def strategy_names() -> list[str]:
     return STRATEGIES.names()
 
 
-__all__ = ["STRATEGIES", "ScoredSample", "SearchStrategy", "SelectionStrategy", "Strategy", "get_strategy",
-           "strategy_names"]
+__all__ = ["STRATEGIES", "CellIndex", "Kind", "PoolKey", "ScoredSample", "SearchStrategy",
+           "SelectionStrategy", "Strategy", "cell_label", "get_strategy", "is_meta", "is_search",
+           "is_selection", "strategy_names"]

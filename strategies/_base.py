@@ -3,15 +3,29 @@
 A selection strategy never generates: it reads a pool of n scored samples of one problem and
 returns the expected accuracy of spending k of them (k <= n), as an exact expectation over
 k-subsets where one exists. It declares which pool it reads: `greedy` (one sample at temperature
-0) or `sampled` (n samples at the sweep's temperature).
+0) or `sampled` (n samples at the sweep's temperature). Every strategy class declares its `Kind`
+(selection, search, meta): the one answer to "which kind of strategy is this?"
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from enum import Enum
+from typing import ClassVar
 
 from core.registry import Registry
+
+
+class Kind(Enum):
+    """What a strategy's cells are built from (`harness.analysis.cells` builds them once per kind)."""
+
+    SELECTION = "selection"
+    """A pure function of one scored pool (`greedy` or `sampled`), evaluated at every budget k <= n."""
+    SEARCH = "search"
+    """Drives the engine while it decides; its pool holds one trace per cell (variant, budget)."""
+    META = "meta"
+    """Built from the other strategies' cells (compute_optimal's allocation); reads no pool of its own."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +48,11 @@ class ScoredSample:
 
 
 class Strategy:
-    """What every strategy has: a name (its label in a sweep) and the kind of pool it reads."""
+    """What every strategy has: a name (its label in a sweep) and its kind."""
 
     name: str = ""
-    pool: str = "sampled"
-    """`greedy` or `sampled` (selection), `search` (drives the engine), `meta` (built from others)."""
+    kind: ClassVar[Kind]
+    """Selection, search or meta; set once by the base class of each kind."""
     oracle: bool = False
     """Reads the reference to choose (pass@k): an upper bound that needs a perfect verifier. Never a
     compute_optimal candidate, never on the Pareto frontier, drawn dashed."""
@@ -49,6 +63,10 @@ class Strategy:
 
 class SelectionStrategy(Strategy, ABC):
     """Chooses an answer from k samples of a pool; subclasses set `name` and `pool`."""
+
+    kind = Kind.SELECTION
+    pool: str = "sampled"
+    """The pool it reads: `greedy` (one sample at temperature 0) or `sampled`."""
 
     def budgets(self, requested: list[int], pool_size: int) -> list[int]:
         """The budgets this strategy is evaluated at (default: every requested k <= pool size)."""

@@ -29,7 +29,7 @@ from core.accounting import PrefixTrie
 from core.engine import Engine, Message, Reward, RewardModel
 from core.flops import call_flops
 from core.records import Completion, ModelInfo, SamplingParams
-from strategies._base import Strategy
+from strategies._base import Kind, Strategy
 
 Cell = tuple[str, int]
 """(variant, budget); variant is "" for one-axis strategies."""
@@ -195,7 +195,7 @@ class SearchStrategy(Strategy, ABC):
     """Runs its own engine calls; subclasses set `name` and `unit` and implement `cells` and `run`."""
 
     name: str = ""
-    pool: str = "search"
+    kind = Kind.SEARCH
     unit: str = "tokens"
     """What a budget counts: tokens, rounds, beams, solutions."""
 

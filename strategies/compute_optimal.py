@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from strategies._base import STRATEGIES, Strategy
+from strategies._base import STRATEGIES, Kind, Strategy
 
 
 def agreement(answers: Sequence[str | None]) -> int:
@@ -54,7 +54,7 @@ def allocate(acc: np.ndarray, cost: np.ndarray, bins: np.ndarray, target: float)
 @STRATEGIES.register("compute_optimal")
 class ComputeOptimal(Strategy):
     name = "compute_optimal"
-    pool = "meta"
+    kind = Kind.META
 
     def __init__(self, probe: int = 4, candidates: Sequence[str] = (), compare: str = "best_of_n",
                  targets: int = 8) -> None:
@@ -78,7 +78,7 @@ class ComputeOptimal(Strategy):
         oracles = [s.name for s in others if s.oracle and s.name in self.candidates]
         if oracles:
             raise ValueError(oracle_message(oracles))
-        return self.candidates or [s.name for s in others if s.pool != "meta" and not s.oracle]
+        return self.candidates or [s.name for s in others if s.kind is not Kind.META and not s.oracle]
 
 
 def oracle_message(labels: Sequence[str]) -> str:

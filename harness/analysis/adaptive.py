@@ -22,7 +22,7 @@ from core.records import CurvePoint, ModelInfo
 from harness.analysis.memory_traffic import DEFAULT_INTENSITY
 from harness.analysis.pool_votes import row_votes
 from harness.analysis.query_cost import decode_bytes, prefill_bytes
-from harness.analysis.selection import Price, bin_groups, group_pools
+from harness.analysis.selection import Pools, Price, bin_groups, group_pools
 from harness.analysis.stats import bootstrap_ci
 from harness.run.score import ScoredRow
 from strategies.adaptive import AdaptiveResult, BetaRule, StopRule, adaptive_vote, mean_over_problems
@@ -116,16 +116,18 @@ def adaptive_majority_curves(
     bootstrap_resamples: int = 1000,
     intensity: float = DEFAULT_INTENSITY,
     prefill_accounting: str = RULES[0],
+    pools: Pools | None = None,
 ) -> list[CurvePoint]:
     """`adaptive_majority` for every model with a sampled pool, when the run evaluates `majority`
     (the same pool and votes, samples drawn only until the vote is decided). Caps: the budgets above
     the rule's earliest stop (4 samples for the Beta rule at 0.95); at or below it the walk always
-    draws the cap, which is majority@cap itself (only with resampling noise), so it is not repeated."""
+    draws the cap, which is majority@cap itself (only with resampling noise), so it is not repeated.
+    `pools` (`group_pools(rows)`) may be passed when the caller has grouped the rows already."""
     earliest = earliest_stop(ADAPTIVE_RULE, max(budgets, default=0))
     caps = [k for k in budgets if earliest is not None and k > earliest]
     if "majority" not in strategy_names or not caps:
         return []
-    pools = group_pools(rows)
+    pools = group_pools(rows) if pools is None else pools
     points: list[CurvePoint] = []
     for name, info in infos.items():
         by_problem = pools.get((name, "sampled"))

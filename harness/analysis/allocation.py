@@ -1,136 +1,103 @@
-"""The compute-optimal allocation curve: per-problem results of every candidate, a difficulty probe,
-and a policy selected on one half of the problems and reported on the other (then swapped).
+"""The compute-optimal allocation: a pure `choose(strategy, candidates, probe)` from the candidates'
+cells and a difficulty probe to the meta strategy's own cells, a policy selected on one half of the
+problems and reported on the other (then swapped).
 
 Candidates are the cells of the run's other non-oracle strategies for the same model (pass@k reads
-the reference, so it never competes): each selection strategy at each budget (per-problem expected
-accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs, `analyze.selection_flops`, the same
-cell as on its own curve) and each search strategy's cells
-(per-problem verdict and traced FLOPs, under the run's prefill rule). The probe is the first `probe`
-samples of the sampled pool; its FLOPs and tokens are added to every problem's cost. Under the
-`prefix_cache` rule a selection candidate's prompt is the probe's prompt, already computed, so its
-prefill is not charged twice (search candidates keep theirs: their prompts are not stored, an upper
-bound of one prefill); under `no_cache` the probe and the candidate each pay it. The samples axis is
-the probe's samples plus the chosen candidate's (k samples, or a search cell's whole solutions).
-Points are labelled `compute_optimal`, budget = target index (1 = cheapest), with the target FLOPs
-in `extra`. Latency: the probe (its samples in parallel: the slowest), then the chosen candidate (its
-own latency, `harness.analysis.query_cost`); memory bytes likewise add up, a selection candidate's
-prefill bytes left out under `prefix_cache` as its prefill FLOPs are; eFLOPs = FLOPs + `intensity` x bytes.
+the reference, so it never competes), exactly as their own curves show them (`harness.analysis.cells`):
+each selection strategy at each budget (per-problem expected accuracy; FLOPs = prefill + k x the
+problem's mean decode FLOPs) and each search strategy's cells (per-problem verdict and traced FLOPs,
+under the run's prefill rule). The probe is the first `probe` samples of the sampled pool; its FLOPs
+and tokens are added to every problem's cost. What the probe already paid of a candidate's cost is
+the candidate's `probe_shared_*` (set by the cells' builder under the run's rule: a selection
+candidate's prompt prefill under `prefix_cache`, nothing under `no_cache`; search candidates keep
+theirs, their prompts are not stored: an upper bound of one prefill) and is not charged twice. The
+samples axis is the probe's samples plus the chosen candidate's (k samples, or a search cell's whole
+solutions). Cells are labelled `compute_optimal`, budget = target index (1 = cheapest), with the
+target FLOPs and each candidate's share in their extras. Latency: the probe (its samples in
+parallel: the slowest), then the chosen candidate (its own latency, `harness.analysis.query_cost`);
+memory bytes likewise add up; eFLOPs = FLOPs + `intensity` x bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from core.accounting import RULES
 from core.flops import decode_flops, prefill_flops
-from core.records import CurvePoint, ModelInfo, stable_hash
-from harness.analysis.memory_traffic import DEFAULT_INTENSITY
-from harness.analysis.query_cost import cell_bytes, parallel_seconds, prefill_bytes
-from harness.analysis.search import search_matrices
-from harness.analysis.selection import PoolData, Pools, accuracy_matrix, selection_flops
-from harness.analysis.stats import bootstrap_ci
-from strategies import SearchStrategy, SelectionStrategy, Strategy
+from core.records import ModelInfo, stable_hash
+from harness.analysis.cells import Cells
+from harness.analysis.query_cost import cell_bytes
+from harness.run.score import ScoredRow
 from strategies.compute_optimal import ComputeOptimal, agreement, allocate
 
 
-def candidate_matrices(
-    info: ModelInfo, pools: Pools, strategies: Sequence[Strategy], labels: list[str], budgets: list[int],
-    ids: list[str], rule: str = RULES[0],
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-           np.ndarray]:
-    """(names, accuracy, flops, tokens, seconds, samples, prefill the probe shares, latency, memory
-    bytes), each [problem, candidate], problems in `ids` order. A selection candidate's bytes leave out
-    its prefill under `prefix_cache` (the probe read that prompt)."""
-    names: list[str] = []
-    lat_cols: list[np.ndarray] = []
-    byte_cols: list[np.ndarray] = []
-    acc_cols: list[np.ndarray] = []
-    flop_cols: list[np.ndarray] = []
-    tok_cols: list[np.ndarray] = []
-    sec_cols: list[np.ndarray] = []
-    sample_cols: list[np.ndarray] = []
-    shared_cols: list[np.ndarray] = []
-    for s in strategies:
-        if s.name not in labels:
-            continue
-        if isinstance(s, SelectionStrategy):
-            by_problem = pools.get((info.name, s.pool))
-            if not by_problem or set(by_problem) != set(ids):
-                continue
-            costs = PoolData.build(info, by_problem).costs
-            ks = s.budgets(budgets, min(len(v) for v in by_problem.values()))
-            acc = accuracy_matrix(s, by_problem, ks)
-            for j, k in enumerate(ks):
-                names.append(f"{s.name}@{k}")
-                acc_cols.append(acc[:, j])
-                flop_cols.append(np.array([selection_flops(c, k) for c in costs]))
-                tok_cols.append(np.array([k * c.mean_tokens for c in costs]))
-                sec_cols.append(np.array([k * c.mean_seconds for c in costs]))
-                sample_cols.append(np.full(len(ids), float(k)))
-                shared_cols.append(np.array([c.prefill_flops for c in costs]))
-                lat_cols.append(np.array([parallel_seconds(c.latencies, [k])[0] for c in costs]))
-                byte_cols.append(np.array([
-                    cell_bytes(info, int(c.prompt_tokens), c.completion_tokens, k)
-                    - (prefill_bytes(info, int(c.prompt_tokens)) if rule == "prefix_cache" else 0.0)
-                    for c in costs]))
-        elif isinstance(s, SearchStrategy):
-            traces = pools.get((info.name, f"search:{s.name}"))
-            if not traces or set(traces) != set(ids):
-                continue
-            acc, tcosts = search_matrices(s, info, traces, rule)
-            for j, (variant, budget) in enumerate(s.cells()):
-                names.append(f"{s.name}{'[' + variant + ']' if variant else ''}@{budget}")
-                acc_cols.append(acc[:, j])
-                flop_cols.append(np.array([row[j].flops for row in tcosts]))
-                tok_cols.append(np.array([row[j].tokens for row in tcosts]))
-                sec_cols.append(np.array([row[j].seconds for row in tcosts]))
-                sample_cols.append(np.full(len(ids), float(s.solutions(variant, budget))))
-                shared_cols.append(np.zeros(len(ids)))
-                lat_cols.append(np.array([row[j].latency for row in tcosts]))
-                byte_cols.append(np.array([row[j].memory_bytes for row in tcosts]))
-    if not names:
-        empty = np.zeros((len(ids), 0))
-        return [], empty, empty, empty, empty, empty, empty, empty, empty
-    return (names, np.stack(acc_cols, 1), np.stack(flop_cols, 1), np.stack(tok_cols, 1),
-            np.stack(sec_cols, 1), np.stack(sample_cols, 1), np.stack(shared_cols, 1), np.stack(lat_cols, 1),
-            np.stack(byte_cols, 1))
+@dataclass(frozen=True)
+class Probe:
+    """The difficulty probe: the first `probe` samples of the sampled pool, per problem (sorted ids)."""
+
+    problem_ids: tuple[str, ...]
+    samples: int
+    bins: np.ndarray
+    """Agreement of the probe's reference-free vote keys (0..samples): the difficulty bin."""
+    flops: np.ndarray
+    tokens: np.ndarray
+    seconds: np.ndarray
+    latency: np.ndarray
+    """One request of n: the slowest sample."""
+    memory: np.ndarray
+
+    @staticmethod
+    def build(info: ModelInfo, sampled: dict[str, list[ScoredRow]], samples: int) -> Probe | None:
+        """The probe over `sampled`; None when a problem has fewer than `samples` samples."""
+        if not sampled or min(len(v) for v in sampled.values()) < samples:
+            return None
+        ids = sorted(sampled)
+        rows = [sampled[pid][:samples] for pid in ids]
+        return Probe(
+            problem_ids=tuple(ids), samples=samples,
+            bins=np.array([agreement([r.vote for r in probe]) for probe in rows]),
+            flops=np.array([prefill_flops(info, probe[0].prompt_tokens)
+                            + sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in probe)
+                            for probe in rows]),
+            tokens=np.array([sum(r.completion_tokens for r in probe) for probe in rows], dtype=float),
+            seconds=np.array([sum(r.latency_s for r in probe) for probe in rows]),
+            latency=np.array([max(r.latency_s for r in probe) for probe in rows]),
+            memory=np.array([cell_bytes(info, probe[0].prompt_tokens, [r.completion_tokens for r in probe],
+                                        len(probe)) for probe in rows]),
+        )
 
 
-def allocation_curve(
-    strategy: Strategy, info: ModelInfo, task: str, pools: Pools, strategies: Sequence[Strategy],
-    budgets: list[int], resamples: int, seed: int, rule: str = RULES[0],
-    intensity: float = DEFAULT_INTENSITY,
-) -> list[CurvePoint]:
-    assert isinstance(strategy, ComputeOptimal)
-    sampled = pools.get((info.name, "sampled"))
-    if not sampled or min(len(v) for v in sampled.values()) < strategy.probe:
-        return []
-    ids = sorted(sampled)
-    labels = strategy.candidate_labels(strategies)  # oracles (pass@k) never compete
-    names, acc, flops, tokens, seconds, samples, shared, latency, memory = candidate_matrices(
-        info, pools, strategies, labels, budgets, ids, rule)
-    if not names:
-        return []
-    if rule == "prefix_cache":  # the probe already computed the prompt a selection candidate reads
-        flops = flops - shared
-    probe_rows = [sampled[pid][: strategy.probe] for pid in ids]
-    bins = np.array([agreement([r.vote for r in rows]) for rows in probe_rows])  # reference-free keys
-    probe_flops = np.array([prefill_flops(info, rows[0].prompt_tokens)
-                            + sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in rows)
-                            for rows in probe_rows])
-    probe_tokens = np.array([sum(r.completion_tokens for r in rows) for rows in probe_rows], dtype=float)
-    probe_seconds = np.array([sum(r.latency_s for r in rows) for rows in probe_rows])
-    probe_latency = np.array([max(r.latency_s for r in rows) for rows in probe_rows])  # one request of n
-    probe_bytes = np.array([cell_bytes(info, rows[0].prompt_tokens, [r.completion_tokens for r in rows],
-                                       len(rows)) for rows in probe_rows])
+def _stack(candidates: Sequence[Cells], matrix: str) -> np.ndarray:
+    return np.concatenate([getattr(c, matrix)() if matrix in ("tokens", "seconds") else getattr(c, matrix)
+                           for c in candidates], axis=1)
+
+
+def choose(strategy: ComputeOptimal, candidates: Sequence[Cells], probe: Probe) -> Cells | None:
+    """compute_optimal's cells: per target compute, each problem's chosen candidate cell plus the probe.
+
+    `candidates` are the cells allocated among (on the probe's problems); None when there are none."""
+    candidates = [c for c in candidates if c.problem_ids == probe.problem_ids and c.budgets]
+    if not candidates:
+        return None
+    names = [name for c in candidates for name in c.names()]
+    acc, flops, tokens, seconds, samples, latency, memory = (_stack(candidates, m) for m in (
+        "accuracy", "flops", "tokens", "seconds", "samples", "latency", "memory"))
+    shared_flops = np.concatenate([c.probe_shared_flops if c.probe_shared_flops is not None
+                                   else np.zeros(c.accuracy.shape) for c in candidates], axis=1)
+    shared_bytes = np.concatenate([c.probe_shared_bytes if c.probe_shared_bytes is not None
+                                   else np.zeros(c.accuracy.shape) for c in candidates], axis=1)
+    flops = flops - shared_flops  # what the probe already paid (the rule was applied building the cells)
+    memory = memory - shared_bytes
+    ids = probe.problem_ids
+    bins = probe.bins
     half = np.array([int(stable_hash({"id": pid}), 16) % 2 for pid in ids])
     means = flops.mean(axis=0)
     grid = np.geomspace(means.min(), means.max(), strategy.targets) if means.min() > 0 else np.unique(means)
     cheapest = int(np.argmin(means))  # for a bin the fitting half never saw
-    points: list[CurvePoint] = []
+    picks: list[np.ndarray] = []
+    targets: list[float] = []
     seen: set[tuple[int, ...]] = set()
     for target in grid:
         chosen = np.zeros(len(ids), dtype=int)  # every problem is in one test half, so all are set
@@ -148,22 +115,24 @@ def allocation_curve(
         if key in seen:
             continue
         seen.add(key)
-        rows = np.arange(len(ids))
-        values = acc[rows, chosen]
-        low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
-        extra: dict[str, Any] = {"target_flops": float(target)}
-        for j in sorted(set(key)):
+        picks.append(chosen)
+        targets.append(float(target))
+    rows = np.arange(len(ids))
+
+    def picked(matrix: np.ndarray, plus: np.ndarray | float = 0.0) -> np.ndarray:
+        return np.stack([matrix[rows, chosen] + plus for chosen in picks], axis=1)
+
+    extras = []
+    for target, chosen in zip(targets, picks, strict=True):
+        extra = {"target_flops": target}
+        for j in sorted(set(chosen.tolist())):
             extra[f"share:{names[j]}"] = float(np.mean(chosen == j))
-        moved = float((memory[rows, chosen] + probe_bytes).mean())
-        points.append(CurvePoint(
-            model=info.name, task=task, strategy=strategy.name, budget=len(points) + 1,
-            accuracy=float(values.mean()), ci_low=low, ci_high=high,
-            mean_samples=float((samples[rows, chosen] + strategy.probe).mean()),
-            mean_tokens=float((tokens[rows, chosen] + probe_tokens).mean()),
-            mean_flops=float((flops[rows, chosen] + probe_flops).mean()),
-            mean_seconds=float((seconds[rows, chosen] + probe_seconds).mean()),
-            n_problems=len(ids), extra={**extra, "memory_bytes": moved},
-            mean_latency=float((latency[rows, chosen] + probe_latency).mean()),
-            mean_eflops=float((flops[rows, chosen] + probe_flops).mean()) + intensity * moved,
-        ))
-    return points
+        extras.append(extra)
+    return Cells(
+        model=candidates[0].model, problem_ids=ids, labels=(strategy.name,) * len(picks),
+        budgets=tuple(range(1, len(picks) + 1)),
+        accuracy=picked(acc), samples=picked(samples, float(strategy.probe)), draws=(1.0,) * len(picks),
+        unit_tokens=picked(tokens, probe.tokens), unit_seconds=picked(seconds, probe.seconds),
+        flops=picked(flops, probe.flops), latency=picked(latency, probe.latency),
+        memory=picked(memory, probe.memory), cell_extra=tuple(extras),
+    )

@@ -1,10 +1,11 @@
 """Per-problem values behind each curve point: `per_problem.parquet` beside `metrics.json`.
 
 One row per (model, strategy, budget, problem) of the `all` bin: the problem's value whose mean over
-problems is the point's accuracy. The values are the ones the point's bootstrap CI resampled (taken
-with `stats.record_values()` while the curves are built), so paired comparisons (claims, `check`)
-reuse the curves' numbers instead of recomputing them. Problems are in sorted id order, as in the
-analysis.
+problems is the point's accuracy. The values are the ones the point's bootstrap CI resampled: a
+strategy's cells (`harness.analysis.cells.Cells.values`), and for adaptive voting, which has no cells,
+the arrays taken with `stats.record_values()` while its curve is built (`attach_ids`), so paired
+comparisons (claims, `check`) reuse the curves' numbers instead of recomputing them. Problems are in
+sorted id order, as in the analysis.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Curves of search strategies from their traces: one point per cell (variant, budget).
+"""What one search trace cost: the cost side of a search strategy's cells (`harness.analysis.cells`).
 
-A trace is one run, so a problem's accuracy at a cell is its verdict (0 or 1); the CI is the seeded
-bootstrap over problems, as for every curve. Compute is what the trace's engine calls cost: its
+A trace is one run of one cell (variant, budget), so a problem's accuracy at a cell is its verdict
+(0 or 1). Compute is what the trace's engine calls cost: its
 generated tokens, its engine seconds, and FLOPs summed over its calls (each call's prompt prefill
 plus decoding its completions), the prefill charged by the run's one rule (`core.accounting`):
 under `prefix_cache` a call pays only the prompt tokens earlier calls of the trace had not computed
@@ -19,17 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from core.accounting import RULES
 from core.flops import call_flops
-from core.records import CurvePoint, ModelInfo
-from harness.analysis.memory_traffic import DEFAULT_INTENSITY
+from core.records import ModelInfo
 from harness.analysis.query_cost import trace_bytes, trace_seconds
-from harness.analysis.selection import bin_groups
-from harness.analysis.stats import bootstrap_ci
 from harness.run.score import ScoredRow
-from strategies import SearchStrategy
 
 ROLES = ("generator", "verifier", "reward")
 
@@ -83,75 +77,3 @@ def trace_cost(model: ModelInfo, row: ScoredRow, rule: str = RULES[0]) -> TraceC
         latency=trace_seconds(row.calls),
         memory_bytes=trace_bytes(model, row.calls, rule),
     )
-
-
-def cell_label(strategy: str, variant: str) -> str:
-    return f"{strategy}[{variant}]" if variant else strategy
-
-
-def search_matrices(
-    strategy: SearchStrategy, model: ModelInfo, by_problem: dict[str, list[ScoredRow]], rule: str = RULES[0]
-) -> tuple[np.ndarray, list[list[TraceCost]]]:
-    """[problem, cell] verdicts and costs, problems in sorted id order, cells in `strategy.cells()` order."""
-    cells = strategy.cells()
-    ids = sorted(by_problem)
-    acc = np.zeros((len(ids), len(cells)))
-    costs: list[list[TraceCost]] = []
-    for i, pid in enumerate(ids):
-        rows = {r.index: r for r in by_problem[pid]}
-        costs.append([trace_cost(model, rows[j], rule) for j in range(len(cells))])
-        acc[i, :] = [float(rows[j].correct) for j in range(len(cells))]
-    return acc, costs
-
-
-def search_curve(
-    strategy: SearchStrategy,
-    model: ModelInfo,
-    task: str,
-    by_problem: dict[str, list[ScoredRow]],
-    resamples: int,
-    seed: int,
-    price_in: float,
-    price_out: float,
-    bins: dict[str, str] | None,
-    rule: str = RULES[0],
-    intensity: float = DEFAULT_INTENSITY,
-) -> list[CurvePoint]:
-    ids = sorted(by_problem)
-    acc, costs = search_matrices(strategy, model, by_problem, rule)
-    groups = bin_groups(ids, bins)
-    points = []
-    for label, idx in groups.items():
-        for j, (variant, budget) in enumerate(strategy.cells()):
-            sub = [costs[i][j] for i in idx]
-            values = acc[idx, j]
-            low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
-            tokens = float(np.mean([c.tokens for c in sub]))
-            prompt = float(np.mean([c.prompt_tokens for c in sub]))
-            extra = {f"flops_{r}": float(np.mean([c.flops_by_role.get(r, 0.0) for c in sub])) for r in ROLES}
-            extra.update({f"tokens_{r}": float(np.mean([c.tokens_by_role.get(r, 0.0) for c in sub]))
-                          for r in ROLES})
-            flops = float(np.mean([c.flops for c in sub]))
-            memory = float(np.mean([c.memory_bytes for c in sub]))
-            extra["memory_bytes"] = memory
-            points.append(CurvePoint(
-                model=model.name,
-                task=task,
-                strategy=cell_label(strategy.name, variant),
-                budget=budget,
-                accuracy=float(np.mean(values)),
-                ci_low=low,
-                ci_high=high,
-                mean_samples=float(strategy.solutions(variant, budget)),
-                mean_tokens=tokens,
-                mean_flops=flops,
-                mean_seconds=float(np.mean([c.seconds for c in sub])),
-                n_problems=len(idx),
-                mean_total_tokens=prompt + tokens,
-                mean_dollars=(prompt * price_in + tokens * price_out) / 1e6,
-                bin=label,
-                extra=extra,
-                mean_latency=float(np.mean([c.latency for c in sub])),
-                mean_eflops=flops + intensity * memory,
-            ))
-    return points

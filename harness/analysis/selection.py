@@ -1,30 +1,25 @@
-"""Curves from scored pools: each selection strategy at each budget, with compute and a 95% CI.
+"""Scored pools as selection strategies see them: rows grouped by pool, per-problem costs, estimators.
 
 For budget k, a problem's accuracy is the strategy's expectation over k-subsets of its pool, and its
 compute is what those k samples cost run as one request of n = k: k x the pool's mean generated
 tokens and engine seconds, k x the mean decode FLOPs, the prompt's prefill once, and dollars from the
 model's price table. That is the charge under either prefill rule (`core.accounting`: a request's
-k completions share its prompt); search strategies and the compute-optimal probe are charged by the
-same rule in their own modules. Accuracy CIs come from a seeded bootstrap over problems. Curves are
-computed on all problems and on each difficulty bin.
+k completions share its prompt). `harness.analysis.cells` turns these into a strategy's cells.
+Difficulty bins (MATH level and subject, else pass-rate quintiles) split every curve.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.accounting import RULES, check_rule
 from core.flops import decode_flops, prefill_flops
-from core.records import CurvePoint, ModelInfo
-from harness.analysis.memory_traffic import DEFAULT_INTENSITY
-from harness.analysis.query_cost import cell_bytes, parallel_seconds
-from harness.analysis.stats import bootstrap_ci
+from core.records import ModelInfo
 from harness.run.score import ScoredRow
-from strategies import ScoredSample, SearchStrategy, SelectionStrategy, Strategy
+from strategies import ScoredSample, SelectionStrategy
 
 Pools = dict[tuple[str, str], dict[str, list[ScoredRow]]]
 """(model, pool_kind) -> problem_id -> rows ordered by index."""
@@ -135,77 +130,6 @@ def bin_groups(problem_ids: list[str], bins: dict[str, str] | None) -> dict[str,
     return groups
 
 
-def curve(
-    strategy: SelectionStrategy,
-    model: ModelInfo,
-    task: str,
-    by_problem: dict[str, list[ScoredRow]],
-    budgets: list[int],
-    resamples: int = 1000,
-    seed: int = 0,
-    price: Price = Price(),
-    bins: dict[str, str] | None = None,
-    pool: PoolData | None = None,
-    prefill_accounting: str = RULES[0],
-    intensity: float = DEFAULT_INTENSITY,
-) -> list[CurvePoint]:
-    """One strategy's curve for one model over one pool: on all problems, then per bin.
-
-    `pool` (built once per pool by `PoolData.build`) is shared by the strategies that read the pool.
-    Latency: the slowest of the k samples; eFLOPs: FLOPs + `intensity` x bytes
-    (`harness.analysis.query_cost`).
-    """
-    pool = pool or PoolData.build(model, by_problem)
-    problem_ids = sorted(by_problem)
-    pool_size = min(len(by_problem[p]) for p in problem_ids)
-    ks = strategy.budgets(budgets, pool_size)
-    check_rule(prefill_accounting)
-    costs = pool.costs
-    acc, err = accuracy_and_error(strategy, by_problem, ks, pool.samples)
-    latency = np.array([parallel_seconds(c.latencies, ks) for c in costs])  # [problem, k]
-    memory = np.array([[cell_bytes(model, int(c.prompt_tokens), c.completion_tokens, k) for k in ks]
-                       for c in costs])
-    groups = bin_groups(problem_ids, bins)
-    points = []
-    for label, idx in groups.items():
-        sub = [costs[i] for i in idx]
-        for j, k in enumerate(ks):
-            prompt = float(np.mean([c.prompt_tokens for c in sub]))
-            flops = float(np.mean([selection_flops(c, k) for c in sub]))
-            values = acc[idx, j]
-            low, high = bootstrap_ci(values, resamples=resamples, seed=seed)
-            tokens = k * float(np.mean([c.mean_tokens for c in sub]))
-            points.append(
-                CurvePoint(
-                    model=model.name,
-                    task=task,
-                    strategy=strategy.name,
-                    budget=k,
-                    accuracy=float(np.mean(values)),
-                    ci_low=low,
-                    ci_high=high,
-                    mean_samples=float(k),
-                    mean_tokens=tokens,
-                    mean_flops=flops,
-                    mean_seconds=k * float(np.mean([c.mean_seconds for c in sub])),
-                    n_problems=len(idx),
-                    mean_total_tokens=prompt + tokens,
-                    mean_dollars=(prompt * price.input_per_m + tokens * price.output_per_m) / 1e6,
-                    bin=label,
-                    oracle=strategy.oracle,
-                    extra={
-                        "flops_generator": flops,
-                        # standard error of the mean accuracy from resampling (0 for exact estimators)
-                        "resample_se": float(np.sqrt(np.sum(err[idx, j] ** 2)) / len(idx)),
-                        "memory_bytes": float(memory[idx, j].mean()),
-                    },
-                    mean_latency=float(latency[idx, j].mean()),
-                    mean_eflops=flops + intensity * float(memory[idx, j].mean()),
-                )
-            )
-    return points
-
-
 def difficulty_bins(
     pools: Pools, metadata: dict[str, dict[str, object]], model: str
 ) -> dict[str, str]:
@@ -226,52 +150,3 @@ def difficulty_bins(
     for rank, (_, pid) in enumerate(rates):
         bins[pid] = f"quintile={1 + (5 * rank) // max(1, len(rates))}"
     return bins
-
-
-def analyze(
-    rows: list[ScoredRow],
-    infos: dict[str, ModelInfo],
-    task: str,
-    strategies: Sequence[Strategy],
-    budgets: list[int],
-    resamples: int = 1000,
-    seed: int = 0,
-    prices: dict[str, Price] | None = None,
-    metadata: dict[str, dict[str, object]] | None = None,
-    prefill_accounting: str = RULES[0],
-    intensity: float = DEFAULT_INTENSITY,
-) -> list[CurvePoint]:
-    """Every strategy's curve for every model, every arm under the one `prefill_accounting` rule;
-    search strategies read their traces, `meta` strategies (compute-optimal allocation) are built
-    from the others' per-problem results."""
-    from harness.analysis.allocation import allocation_curve
-    from harness.analysis.search import search_curve
-
-    check_rule(prefill_accounting)
-    pools = group_pools(rows)
-    points: list[CurvePoint] = []
-    for model_name, info in infos.items():
-        bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
-        built: dict[str, PoolData] = {}
-        price = (prices or {}).get(model_name, Price())
-        for strategy in strategies:
-            if isinstance(strategy, SearchStrategy):
-                traces = pools.get((model_name, f"search:{strategy.name}"))
-                if traces:
-                    points.extend(search_curve(strategy, info, task, traces, resamples, seed,
-                                               price.input_per_m, price.output_per_m, bins,
-                                               prefill_accounting, intensity))
-                continue
-            if not isinstance(strategy, SelectionStrategy):
-                continue
-            by_problem = pools.get((model_name, strategy.pool))
-            if by_problem:
-                if strategy.pool not in built:
-                    built[strategy.pool] = PoolData.build(info, by_problem)
-                points.extend(curve(strategy, info, task, by_problem, budgets, resamples, seed, price, bins,
-                                    built[strategy.pool], prefill_accounting, intensity))
-        for strategy in strategies:
-            if strategy.pool == "meta":
-                points.extend(allocation_curve(strategy, info, task, pools, strategies, budgets,
-                                               resamples, seed, prefill_accounting, intensity))
-    return points

@@ -28,7 +28,7 @@ from typing import Any
 
 from harness.checks.claims import Claim, Relation
 from harness.config import ConfigError, ResolvedSweep, load_sweep_config
-from strategies import SearchStrategy, SelectionStrategy, Strategy, get_strategy
+from strategies import CellIndex, Strategy, get_strategy, is_meta, is_search, is_selection
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,10 @@ class ArmRange:
 
 def _cells(strategy: Strategy, budgets: list[int]) -> list[tuple[str, int]]:
     """(curve label, budget) of each point the strategy makes in a sweep with `budgets`."""
-    if isinstance(strategy, SearchStrategy):
-        return [(f"{strategy.name}[{v}]" if v else strategy.name, b) for v, b in strategy.cells()]
-    if isinstance(strategy, SelectionStrategy):
+    if is_search(strategy):
+        index = CellIndex.of(strategy)
+        return list(zip(index.labels(), index.budgets(), strict=True))
+    if is_selection(strategy):
         return [(strategy.name, k) for k in strategy.budgets(budgets, max(budgets))]
     return []
 
@@ -113,7 +114,7 @@ def cell_cost(strategy: Strategy, variant: str, budget: int, model: str, lm: Len
     (else every call pays its whole prompt, as under `no_cache`)."""
     p, c, q = lm.prompt_tokens, lm.completion_tokens, INSTRUCTION_TOKENS
     kind = type(strategy).__name__
-    if isinstance(strategy, SelectionStrategy):
+    if is_selection(strategy):
         k = 1 if strategy.pool == "greedy" else budget
         return lm.calls(model, k, p, k * c)
     opts: Any = strategy
@@ -152,9 +153,9 @@ def _strategies(resolved: ResolvedSweep) -> list[Strategy]:
 def _meta_costs(strategy: Strategy, others: Sequence[Strategy], budgets: list[int], model: str,
                 lm: LengthModel, axis_name: str, cached: bool) -> dict[int, float]:
     """compute_optimal: the probe plus a target between the cheapest and dearest candidate cell."""
-    labels = getattr(strategy, "candidates", []) or [s.name for s in others if s.pool != "meta"]
+    labels = getattr(strategy, "candidates", []) or [s.name for s in others if not is_meta(s)]
     cells = [cell_cost(s, label.partition("[")[2].rstrip("]"), b, model, lm, cached)
-             for s in others if s.name in labels and s.pool != "meta" for label, b in _cells(s, budgets)]
+             for s in others if s.name in labels and not is_meta(s) for label, b in _cells(s, budgets)]
     if not cells:
         return {}
     probe = int(getattr(strategy, "probe", 0))
@@ -187,7 +188,7 @@ def arm_ranges(claim: Claim, form: str) -> dict[str, ArmRange]:
     for name, arm in f.arms.items():
         costs: dict[int, float] = {}
         for s in strategies:
-            if s.pool == "meta" and s.name == arm.strategy:
+            if is_meta(s) and s.name == arm.strategy:
                 costs = _meta_costs(s, strategies, budgets, arm.model, lm, claim.axis, cached)
             for label, b in _cells(s, budgets):
                 if label == arm.strategy:

@@ -22,13 +22,13 @@ from typing import Any
 from core.accounting import DESCRIPTIONS, rule_of
 from core.records import CurvePoint, ModelInfo
 from harness.analysis.adaptive import ADAPTIVE_LABEL, adaptive_majority_curves
+from harness.analysis.curves import analyze, run_curves
 from harness.analysis.floor import floor_notes
 from harness.analysis.matched import MatchedValue, matched_table
 from harness.analysis.memory_traffic import DEFAULT_ACCELERATOR, accelerator
 from harness.analysis.per_problem import PerProblem, attach_ids, model_id_lists, write_per_problem
 from harness.analysis.scaling_fit import fit_coverage
-from harness.analysis.search import cell_label
-from harness.analysis.selection import Price, accuracy_matrix, analyze, difficulty_bins, group_pools
+from harness.analysis.selection import Pools, Price, accuracy_matrix, difficulty_bins, group_pools
 from harness.analysis.stats import record_values
 from harness.engines.hardware import hardware, versions
 from harness.report.html import html_table, write_html
@@ -38,7 +38,7 @@ from harness.report.viewer import store_texts, viewer_data
 from harness.report.write import plot_curves, summary_table, write_metrics
 from harness.run.score import ScoredRow, read_scores
 from harness.run.sensitivity import band_section, stage_section
-from strategies import SearchStrategy, SelectionStrategy, Strategy, get_strategy
+from strategies import CellIndex, PoolKey, Strategy, get_strategy, is_meta, is_search, is_selection
 
 MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
 
@@ -101,11 +101,11 @@ def merge_runs(runs: list[RunData]) -> RunData:
                    "\n---\n".join(r.config_yaml for r in runs))
 
 
-def coverage_fits(data: RunData, resamples: int, seed: int) -> list[list[Any]]:
+def coverage_fits(data: RunData, resamples: int, seed: int, pools: Pools | None = None) -> list[list[Any]]:
     """Rows of the coverage scaling fit for each model with a sampled pool."""
-    pools = group_pools(data.rows)
+    pools = group_pools(data.rows) if pools is None else pools
     strategy = get_strategy("pass_at_k")
-    assert isinstance(strategy, SelectionStrategy)
+    assert is_selection(strategy)
     out: list[list[Any]] = []
     for model in data.infos:
         by_problem = pools.get((model, "sampled"))
@@ -136,16 +136,19 @@ def best_at(values: list[MatchedValue], oracles: set[str]) -> MatchedValue | Non
 
 
 def cell_pools(strategies: list[Strategy]) -> tuple[dict[str, str], dict[tuple[str, int], int]]:
-    """Strategy label -> pool kind it reads, and each search cell's (label, budget) -> trace index."""
+    """Curve label -> pool kind it reads (`PoolKey`), and each search cell's (label, budget) -> trace
+    index (`CellIndex`)."""
     pool_of = {ADAPTIVE_LABEL: "sampled"}
     traces: dict[tuple[str, int], int] = {}
     for s in strategies:
-        if isinstance(s, SearchStrategy):
-            pool_of[s.name] = f"search:{s.name}"
-            for j, (variant, budget) in enumerate(s.cells()):
-                traces[(cell_label(s.name, variant), budget)] = j
-        elif isinstance(s, SelectionStrategy):
-            pool_of[s.name] = s.pool
+        key = PoolKey.of(s)
+        if key is None:
+            continue
+        pool_of[s.name] = key.kind
+        if is_search(s):
+            index = CellIndex.of(s)
+            for j, (label, budget) in enumerate(zip(index.labels(), index.budgets(), strict=True)):
+                traces[(label, budget)] = j
     return pool_of, traces
 
 
@@ -177,15 +180,17 @@ def build_report(
     accounting = rule_of(meta)
     hw = accelerator(accelerator_name or meta.get("accelerator", DEFAULT_ACCELERATOR))
     budgets = [int(b) for b in meta["budgets"]]
-    with record_values() as recorded:  # the per-problem values behind each point's CI
-        points = analyze(data.rows, data.infos, meta["task"], strategies, budgets, resamples, seed,
-                         prices, data.problems, accounting, hw.intensity)
-        pools = group_pools(data.rows)
-        points += adaptive_majority_curves(
+    pools = group_pools(data.rows)  # once per report: the curves, adaptive voting and the fits read it
+    curves = run_curves(pools, data.infos, strategies, budgets, prices, data.problems, accounting)
+    points = [p for c in curves for p in c.points(meta["task"], resamples, seed, hw.intensity)]
+    per_problem: PerProblem = {k: v for c in curves for k, v in c.cells.values().items()}
+    with record_values() as recorded:  # adaptive voting has no cells: the values behind its CIs
+        adaptive = adaptive_majority_curves(
             data.rows, data.infos, meta["task"], [s.name for s in strategies], budgets, prices,
             {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity,
-            accounting)
-    per_problem = attach_ids(points, recorded, model_id_lists(data.rows))
+            accounting, pools)
+    points += adaptive
+    per_problem.update(attach_ids(adaptive, recorded, model_id_lists(data.rows)))
     write_per_problem(out, per_problem)
     tables = metric_tables(data.rows, points, budgets, seed)
     summary = {k: meta[k] for k in ("name", "task", "prompt_version", "verifier_version", "bootstrap")}
@@ -210,13 +215,13 @@ def build_report(
                              show_frontier=False)
     for s in strategies:
         compare = getattr(s, "compare", None)
-        if s.pool == "meta" and compare:
+        if is_meta(s) and compare:
             pair = [p for p in points if p.strategy in (s.name, compare)]
             if any(p.strategy == s.name for p in pair):
                 plots += plot_curves(pair, out / f"curves_{s.name}_vs_{compare}",
                                      f"{meta['task']}: {s.name} vs {compare}", show_frontier=False)
     sections = []
-    fits = coverage_fits(data, min(resamples, 200), seed)
+    fits = coverage_fits(data, min(resamples, 200), seed, pools)
     if fits:
         sections.append(("Coverage scaling fit c(k) ~ exp(a k^b)", html_table(
             ["model", "a [95% CI]", "b [95% CI]", "points", "samples for 90% coverage"], fits)))

@@ -18,7 +18,7 @@ from typing import Any
 from core.records import SamplingParams, stable_hash
 from harness.config import ModelConfig, ResolvedSweep, StrategyConfig
 from harness.run.store import PoolStore
-from strategies import SearchStrategy, get_strategy
+from strategies import CellIndex, PoolKey, get_strategy, is_search
 from tasks import Message, Problem, Task
 
 
@@ -27,7 +27,7 @@ class PoolSpec:
     """One pool: what is sampled, for which model and task, and how many per problem."""
 
     kind: str
-    """`greedy` or `sampled`."""
+    """`greedy`, `sampled` or `search:<label>` (`strategies.PoolKey`)."""
     model: ModelConfig
     task: str
     prompt_version: str
@@ -111,8 +111,8 @@ class Plan:
 def pool_specs(resolved: ResolvedSweep, task: Task) -> list[PoolSpec]:
     """The pools the sweep's strategies read, per model (greedy and/or sampled)."""
     sweep = resolved.sweep
-    built = {s.label: get_strategy(s.name, **s.options) for s in resolved.strategies}
-    kinds = {b.pool for b in built.values()}
+    built = {s.label: get_strategy(s.name, s.label, **s.options) for s in resolved.strategies}
+    kinds = {key.kind for key in map(PoolKey.of, built.values()) if key is not None}
     specs = []
     for model in resolved.models:
         if "greedy" in kinds:
@@ -128,10 +128,11 @@ def pool_specs(resolved: ResolvedSweep, task: Task) -> list[PoolSpec]:
             specs.append(PoolSpec("sampled", model, task.name, task.prompt_version, params))
         for s in resolved.strategies:
             strategy = built[s.label]
-            if isinstance(strategy, SearchStrategy):
+            if is_search(strategy):  # one trace per cell: store index i is cell i
                 params = SamplingParams(temperature=sweep.temperature, top_p=sweep.top_p,
-                                        max_tokens=sweep.max_tokens, n=len(strategy.cells()))
-                specs.append(PoolSpec(f"search:{s.label}", model, task.name, task.prompt_version, params, s))
+                                        max_tokens=sweep.max_tokens, n=len(CellIndex.of(strategy)))
+                specs.append(PoolSpec(PoolKey.search(s.label).kind, model, task.name, task.prompt_version,
+                                      params, s))
     return specs
 
 

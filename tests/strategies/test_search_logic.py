@@ -12,7 +12,8 @@ import pytest
 from core.accounting import PrefixTrie, check_rule
 from core.flops import position_flops
 from core.records import Completion, ModelInfo, SamplingParams
-from harness.analysis.search import search_curve, trace_cost
+from harness.analysis.cells import cell_points, search_cells
+from harness.analysis.search import trace_cost
 from harness.engines.model_info import model_info_from_config
 from harness.run.score import ScoredRow
 from strategies import SearchStrategy, get_strategy
@@ -228,7 +229,7 @@ def test_search_samples_axis_counts_whole_solutions() -> None:
     [trace] = forcing.run(CharEngine([("Hmm.", "stop")]), chats, SamplingParams(temperature=0.8),
                           lambda i, t: None)[("", 64)]
     assert trace.info["waits"] == 2 and len(trace.calls) == 4  # 3 thinking calls and the answer
-    [point] = search_curve(forcing, info, "gsm8k", {"p0": [row_of(trace)]}, 10, 0, 0.0, 0.0, None)
+    [point] = cell_points(search_cells(forcing, info, {"p0": [row_of(trace)]}), "gsm8k", None, 10, 0)
     assert point.mean_samples == 1.0  # one solution, however many Waits extended it
     assert get_strategy("verification", budgets=[4]).solutions("V=1", 4) == 4  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""Adaptive curves against the fixed-budget majority curve of `harness.analysis.selection` (a rule that
+"""Adaptive curves against the fixed-budget majority curve of `harness.analysis.cells` (a rule that
 never fires is majority at the cap) and against hand-counted costs of a rule that stops early."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import pytest
 from core.flops import decode_flops, prefill_flops
 from core.records import ModelInfo
 from harness.analysis.adaptive import adaptive_curve
-from harness.analysis.selection import Price, curve
+from harness.analysis.cells import cell_points, selection_cells
+from harness.analysis.selection import Price
 from harness.run.score import ScoredRow
 from strategies.adaptive import BetaRule, MarginRule
 from strategies.majority import Majority
@@ -40,7 +41,7 @@ def pools(seed: int = 0) -> dict[str, list[ScoredRow]]:
 def test_a_rule_that_never_fires_is_the_majority_curve() -> None:
     by_problem = pools()
     price = Price(input_per_m=1.0, output_per_m=4.0)
-    fixed = curve(Majority(), MODEL, "t", by_problem, [1, 2, 4, 8], price=price)
+    fixed = cell_points(selection_cells(Majority(), MODEL, by_problem, [1, 2, 4, 8]), "t", price=price)
     adaptive = adaptive_curve("never", MarginRule(99), MODEL, "t", by_problem, [1, 2, 4, 8], resamples=2000,
                               price=price)
     assert [p.budget for p in adaptive] == [1, 2, 4, 8]

@@ -10,10 +10,10 @@ import pytest
 
 from core.records import ModelInfo
 from harness.analysis.adaptive import adaptive_curve
+from harness.analysis.cells import cell_points, search_cells, selection_cells
+from harness.analysis.curves import meta_cells, model_cells
 from harness.analysis.memory_traffic import ACCELERATORS, kv_bytes_per_token, weight_bytes
 from harness.analysis.query_cost import call_seconds, trace_seconds
-from harness.analysis.search import search_curve
-from harness.analysis.selection import curve
 from harness.engines.model_info import model_info_from_config
 from harness.run.score import ScoredRow
 from strategies import get_strategy
@@ -57,14 +57,15 @@ def test_a_batch_reads_the_weights_once_per_step_until_its_longest_sequence_ends
     strategy = get_strategy("majority")
     pool = {"p": [ScoredRow("m", "sampled", "h", "p", j, "7", True, "ok", 10, t, -0.5, 0.1, "stop", "vllm-x",
                             vote="7", vote_correct=True) for j, t in enumerate([1, 9])]}
-    [point] = [p for p in curve(strategy, INFO, "t", pool, [2], resamples=10) if p.bin == "all"]
+    [point] = [p for p in cell_points(selection_cells(strategy, INFO, pool, [2]), "t", resamples=10)
+               if p.bin == "all"]
     assert point.extra["memory_bytes"] == pytest.approx(counted_bytes(INFO, 10, [1, 9], 2))
 
 
 def test_pool_cells_wait_for_the_slowest_sample_and_pay_their_memory_traffic() -> None:
     intensity = ACCELERATORS["h100"].intensity
-    points = curve(get_strategy("majority"), INFO, "t", rows(), [1, 2, 4], resamples=50,
-                   intensity=intensity)
+    cells = selection_cells(get_strategy("majority"), INFO, rows(), [1, 2, 4])
+    points = cell_points(cells, "t", resamples=50, intensity=intensity)
     for p in points:
         k = p.budget
         slowest = mean(mean(max(c) for c in combinations(s, k)) for _, s in POOLS.values())
@@ -93,7 +94,7 @@ def test_search_traces_add_their_calls_and_each_call_waits_for_its_longest_compl
     strategy = get_strategy("revision", budgets=[1])
     trace = {"p": [ScoredRow("m", "search:revision", "h", "p", 0, "7", True, "ok", 10, 46, -0.5, 5.1, "stop",
                              "vllm-x", calls=[generate, revise, reward])]}
-    [point] = [p for p in search_curve(strategy, INFO, "t", trace, 50, 0, 0.0, 0.0, None, intensity=2.0)
+    [point] = [p for p in cell_points(search_cells(strategy, INFO, trace), "t", None, 50, 0, intensity=2.0)
                if p.bin == "all"]
     assert point.mean_latency == pytest.approx(4.1)
     # the first call's prefill and its two completions as a batch of 2; the revision's prompt was
@@ -117,14 +118,14 @@ def test_adaptive_sampling_draws_one_at_a_time() -> None:
 
 
 def test_compute_optimal_waits_for_its_probe_then_its_chosen_arm() -> None:
-    from harness.analysis.allocation import allocation_curve
-
     sampled = rows()
     greedy = {pid: [ScoredRow("m", "greedy", "g", pid, 0, "7", True, "ok", PROMPT, 6, -0.5, 0.3, "stop",
                               "vllm-x", vote="7", vote_correct=True)] for pid in POOLS}
     pools = {("m", "sampled"): sampled, ("m", "greedy"): greedy}
     strategies = [get_strategy("greedy"), get_strategy("compute_optimal", candidates=["greedy"], probe=2)]
-    [point] = allocation_curve(strategies[1], INFO, "t", pools, strategies, [1], 50, 0, intensity=5.0)
+    chosen = meta_cells(strategies[1], INFO, pools, strategies, model_cells(INFO, pools, strategies, [1]))
+    assert chosen is not None
+    [point] = cell_points(chosen, "t", None, 50, 0, intensity=5.0)
     # the probe's 2 samples in parallel (the slower of the two), then greedy's one sample
     assert point.mean_latency == pytest.approx(mean(max(s[:2]) + 0.3 for _, s in POOLS.values()))
     # the probe as a batch of 2 after its prefill, then greedy's decode (its prompt already computed)

@@ -124,8 +124,8 @@ def test_merge_refuses_two_pools_of_one_model_instead_of_dropping_one(tmp_path: 
 
 def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tmp_path: Path) -> None:
     from core.flops import decode_flops, prefill_flops
-    from harness.analysis.allocation import candidate_matrices
-    from harness.analysis.selection import analyze, group_pools
+    from harness.analysis.curves import analyze, model_cells
+    from harness.analysis.selection import group_pools
     from harness.report.build import load_run
     from strategies import get_strategy
 
@@ -138,7 +138,8 @@ def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tm
     sampled = group_pools(data.rows)[("m", "sampled")]
     ids = sorted(sampled)
     pools = group_pools(data.rows)
-    names, _, flops, *_ = candidate_matrices(info, pools, strategies, ["majority"], [1, 8], ids)
+    cells = model_cells(info, pools, strategies, [1, 8])["majority"]
+    names, flops = cells.names(), cells.flops
     for j, k in enumerate((1, 8)):
         # k samples as one request: one prompt prefill (50 tokens) and k decodes, by hand over the rows
         by_hand = sum(prefill_flops(info, 50) + k * sum(decode_flops(info, 50, r.completion_tokens)
@@ -151,7 +152,7 @@ def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tm
 
 def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> None:
     from core.flops import decode_flops, prefill_flops
-    from harness.analysis.allocation import allocation_curve
+    from harness.analysis.curves import analyze
     from harness.analysis.selection import group_pools
     from harness.report.build import load_run
     from strategies import get_strategy
@@ -170,8 +171,8 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
     data = load_run(run)
     strategies = [get_strategy("greedy"), get_strategy("compute_optimal", candidates=["greedy"])]
     info = data.infos["m"]
-    [only] = allocation_curve(strategies[1], info, "math500", group_pools(data.rows), strategies,
-                              [1], 200, 0)
+    [only] = [p for p in analyze(data.rows, data.infos, "math500", strategies, [1], 200, 0)
+              if p.strategy == "compute_optimal"]
     greedy = next(p for p in points if p.strategy == "greedy" and p.bin == "all")
     assert only.accuracy == greedy.accuracy and only.extra["share:greedy@1"] == 1.0
 
@@ -182,8 +183,8 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
     probe_decode = np.mean([sum(decode_flops(info, r.prompt_tokens, r.completion_tokens) for r in rows[:4])
                             for rows in sampled.values()])
     assert only.mean_flops == pytest.approx(greedy.mean_flops + probe_decode)
-    [uncached] = allocation_curve(strategies[1], info, "math500", group_pools(data.rows), strategies, [1],
-                                  200, 0, "no_cache")
+    [uncached] = [p for p in analyze(data.rows, data.infos, "math500", strategies, [1], 200, 0,
+                                     prefill_accounting="no_cache") if p.strategy == "compute_optimal"]
     assert uncached.mean_flops == pytest.approx(only.mean_flops + prefill_flops(info, 50))
 
 

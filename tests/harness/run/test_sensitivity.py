@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.analysis.selection import analyze
+from harness.analysis.curves import analyze
 from harness.report.build import build_report, load_run
 from harness.run.score import read_scores, write_scores
 from harness.run.sensitivity import band_rows, disagreements, judge_alone
