@@ -2,8 +2,11 @@
 
 `load_sweep_config(overrides)` composes `configs/sweep.yaml` with command-line overrides
 (`key=value`), resolves the named models, task and strategies from their config folders, and checks
-every name and budget before anything heavy happens. Errors are `ConfigError`s that list the valid
-names. Configs are inert data: nothing here loads a model or touches the network.
+every name and budget before anything heavy happens, and every auxiliary model a strategy needs
+(`check_needs`, through `harness.engines.auxiliary.AUX_KINDS`). Errors are `ConfigError`s that list
+the valid names. The model, reward-model, engine and cluster records live in `harness.schemas` (the
+ones a sweep holds are re-exported here). Configs are inert data: nothing here loads a model or
+touches the network.
 """
 
 from __future__ import annotations

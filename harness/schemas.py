@@ -3,7 +3,7 @@
 `load_group_item(group, name, schema, kind)` reads `configs/<group>/<name>.yaml` into its typed
 schema, or raises `ConfigError` listing the valid names. The records here are what an engine, a
 reward model and a replica's placement are configured by (`ModelConfig`, `RewardModelConfig`,
-`EngineConfig`, `ClusterConfig`); `harness.config` composes them into a sweep and re-exports them.
+`EngineConfig`, `ClusterConfig`); `harness.config` composes them into a sweep.
 Inert data: nothing here composes a sweep, loads a model or touches the network.
 """
 

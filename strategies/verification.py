@@ -83,7 +83,7 @@ class Verification(SearchStrategy):
     def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
         engine, chats, base = ctx.engine, ctx.chats, ctx.base
         n_s, n_v = max(self.budget_list), max(self.verifications)
-        verifier, info = ctx.generator(next(iter(self.needs()), None))
+        verifier, info = ctx.generator(self.needs()[0] if self.needs() else None)
         # owner = (problem, solution, verification) slot; the S solutions are ONE request (n = S): (i, -1, -1)
         slots = [(i, -1, -1) for i in range(len(chats))]
         slots += [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(n_v)]
