@@ -29,6 +29,7 @@ def main() -> None:
     from harness.engines.embedded import resolve_model_path
     from harness.engines.model_info import load_model_info
     from harness.engines.vllm_engine import VLLMEngine
+    from harness.schemas import load_reward_model_config
     from strategies._search import split_steps
     from tasks import get_task
 
@@ -53,7 +54,7 @@ def main() -> None:
     rows = [("generation", gen_s, gen_tokens, gen_flops)]
     for name in ("smollm2_135m_judge", "smollm2_135m_step_judge"):
         start = time.perf_counter()
-        rm = create_reward_model(name)
+        rm = create_reward_model(load_reward_model_config(name))
         print(f"{name} load {time.perf_counter() - start:.1f} s")
         steps = [split_steps(t) for t in texts]
         start = time.perf_counter()

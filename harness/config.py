@@ -2,54 +2,39 @@
 
 `load_sweep_config(overrides)` composes `configs/sweep.yaml` with command-line overrides
 (`key=value`), resolves the named models, task and strategies from their config folders, and checks
-every name and budget before anything heavy happens. Errors are `ConfigError`s that list the valid
-names. Configs are inert data: nothing here loads a model or touches the network.
+every name and budget before anything heavy happens, and every auxiliary model a strategy needs
+(`check_needs`, through `harness.engines.auxiliary.AUX_KINDS`). Errors are `ConfigError`s that list
+the valid names. The model, reward-model, engine and cluster records live in `harness.schemas` (the
+ones a sweep holds are re-exported here). Configs are inert data: nothing here loads a model or
+touches the network.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from core.accounting import check_rule
+from core.auxiliary import AuxModel
 from core.registry import unknown_name_message
 from harness.analysis.memory_traffic import DEFAULT_ACCELERATOR, accelerator
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-
-
-PLACEMENT_STRATEGIES = ("PACK", "STRICT_PACK", "SPREAD", "STRICT_SPREAD")
-
-
-class ConfigError(ValueError):
-    """A sweep config that cannot run: unknown names, bad budgets, wrong types."""
-
-
-def check_placement_strategy(strategy: str) -> None:
-    if strategy not in PLACEMENT_STRATEGIES:
-        raise ConfigError(f"cluster.placement_strategy must be one of {', '.join(PLACEMENT_STRATEGIES)}, "
-                          f"got {strategy!r}")
-
-
-@dataclass
-class ModelConfig:
-    """One model: where its weights are and how the engine should load it."""
-
-    name: str = "???"
-    path: str = "???"
-    """Hub id, local folder, or `embedded:<name>` for a model shipped in a Python package."""
-    revision: str | None = None
-    dtype: str = "bfloat16"
-    max_model_len: int = 2048
-    trust_remote_code: bool = False
-    price_input_per_m: float = 0.0
-    """Dollars per million prompt tokens (0 for local models)."""
-    price_output_per_m: float = 0.0
-    """Dollars per million generated tokens."""
+from harness.engines import engine_names
+from harness.engines.auxiliary import AUX_KINDS
+from harness.run.placement import check_gpu_share
+from harness.schemas import (
+    CONFIG_DIR,
+    ClusterConfig,
+    ConfigError,
+    EngineConfig,
+    ModelConfig,
+    check_placement_strategy,
+    group_names,
+    load_group_item,
+)
+from strategies import Strategy
 
 
 @dataclass
@@ -72,32 +57,6 @@ WANDB_MODES = ("offline", "online", "disabled")
 
 
 @dataclass
-class RewardModelConfig:
-    """A reward model served by vLLM's pooling runner (`configs/reward_model/<name>.yaml`)."""
-
-    name: str = "???"
-    path: str = "???"
-    """Hub id, local folder, or `embedded:<name>`."""
-    kind: str = "outcome"
-    """outcome (one score per solution) or process (one score per step)."""
-    revision: str | None = None
-    dtype: str = "bfloat16"
-    max_model_len: int = 4096
-    trust_remote_code: bool = False
-    hf_overrides: dict[str, Any] = field(default_factory=dict)
-    """Passed to vLLM, e.g. to read a generator's yes/no logits as a classifier head."""
-    query: str | None = None
-    """Outcome models: a user turn appended after the solution (for yes/no judges); null: none."""
-    step_tag: str = "\n\n"
-    """Process models: text after each step; the step's score is read at its tag's last token."""
-    label: int = -1
-    """Which output column is the 'good' score (after the model's activation)."""
-    cpu_kv_cache_gib: int = 1
-    gpu_memory_utilization: float = 0.3
-    """Share of the GPU the reward model takes (the generator in the same replica takes its own)."""
-
-
-@dataclass
 class TaskConfig:
     name: str = "???"
     options: dict[str, Any] = field(default_factory=dict)
@@ -112,58 +71,6 @@ class StrategyConfig:
     """Constructor options, e.g. {score: mean_logprob}."""
     label: str = ""
     """How curves name it: the config file's name (filled in when loaded)."""
-
-
-@dataclass
-class EngineConfig:
-    """Inference backend and its knobs (see README for what each does on GPU and CPU)."""
-
-    name: str = "vllm"
-    cpu_kv_cache_gib: int = 4
-    """VLLM_CPU_KVCACHE_SPACE on CPU-only machines (otherwise vLLM grabs most of memory)."""
-    tensor_parallel_size: int = 1
-    gpu_memory_utilization: float = 0.9
-    enable_prefix_caching: bool = True
-    max_num_seqs: int | None = None
-    quantization: str | None = None
-    distributed_executor_backend: str | None = None
-    """vLLM's executor for tensor_parallel_size > 1: null picks `ray` inside a placement group (the
-    harness makes one per replica on GPUs), else vLLM's default (`mp` on one node)."""
-    compile: bool = False
-    """torch.compile the model (vLLM's default on GPU). On CPU it costs minutes of warmup."""
-    base_url: str | None = None
-    """openai engine: the server's API root, e.g. http://127.0.0.1:8000/v1."""
-    served_model: str | None = None
-    """openai engine: the model name the server knows (default: the model config's resolved path)."""
-    api_key_env: str = "OPENAI_API_KEY"
-    """openai engine: environment variable holding the API key (never stored in results)."""
-    max_concurrency: int = 32
-    """openai engine: requests in flight per replica."""
-    supports_n: bool = True
-    """openai engine: the server returns n choices per request (else one request per completion)."""
-
-
-@dataclass
-class ClusterConfig:
-    """Where replicas run: local Ray by default, or `address` of an existing cluster."""
-
-    name: str = "local"
-    address: str | None = None
-    replicas: int = 1
-    num_cpus_per_replica: float = 2
-    """Ray CPUs per replica; on CPU-only machines also the cores its engine threads are bound to
-    (replica i takes the i-th slice of the cores available, `harness.engines.cpu_binding`)."""
-    num_gpus_per_replica: float = 0
-    shard_size: int = 8
-    """Problems per shard (the unit a replica takes and the driver writes). A replica runs two shards
-    at once on one engine, so this sets how much a killed replica loses, not the throughput."""
-    max_retries: int = 2
-    """Times a shard is retried on a fresh replica after its replica died; then the sweep fails."""
-    placement_strategy: str = "PACK"
-    """Placement group strategy for replicas of tensor_parallel_size > 1 GPUs: PACK (one node when it
-    can), STRICT_PACK (one node always), SPREAD or STRICT_SPREAD."""
-    placement_timeout_s: float = 600.0
-    """How long to wait for a replica's placement group before failing (see `ray status`)."""
 
 
 @dataclass
@@ -233,31 +140,6 @@ class ResolvedSweep:
             "strategies": [OmegaConf.to_container(OmegaConf.structured(s)) for s in self.strategies],
         }
         return OmegaConf.to_yaml(data)
-
-
-def group_names(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
-
-
-def load_group_item(group: str, name: str, schema: type, kind: str) -> Any:
-    """Load `configs/<group>/<name>.yaml` into `schema`, or fail listing the valid names."""
-    path = CONFIG_DIR / group / f"{name}.yaml"
-    if not path.exists():
-        raise ConfigError(unknown_name_message(kind, name, group_names(group)))
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.load(path))
-        return OmegaConf.to_object(merged)
-    except OmegaConfBaseException as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-
-
-def load_reward_model_config(name: str) -> RewardModelConfig:
-    """`configs/reward_model/<name>.yaml`, or ConfigError listing the valid names."""
-    config = load_group_item("reward_model", name, RewardModelConfig, "reward model")
-    assert isinstance(config, RewardModelConfig)
-    if config.kind not in ("outcome", "process"):
-        raise ConfigError(f"reward model {name}: kind must be outcome or process, got {config.kind!r}")
-    return config
 
 
 def register_schemas() -> None:
@@ -393,35 +275,32 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"strategy {s.label}: bad options {dict(s.options)}: {exc}") from exc
         instances.append(instance)
-        verifier_model = getattr(instance, "verifier_model", None)
-        if verifier_model is not None:
-            load_group_item("model", str(verifier_model), ModelConfig, "model")
-            if sweep.engine.name != "vllm":
-                raise ConfigError(f"strategy {s.label}: verifier_model needs engine=vllm, "
-                                  f"not {sweep.engine.name}")
-            if sweep.cluster.num_gpus_per_replica > 0 and sweep.engine.gpu_memory_utilization > 0.45:
-                raise ConfigError(
-                    f"strategy {s.label} loads verifier model {verifier_model} next to the generator, each "
-                    f"with engine.gpu_memory_utilization ({sweep.engine.gpu_memory_utilization}); lower it "
-                    f"to 0.45 or less")
-        reward_model = getattr(instance, "reward_model", None)
-        if reward_model is not None:
-            rm = load_reward_model_config(str(reward_model))
-            share = sweep.engine.gpu_memory_utilization + rm.gpu_memory_utilization
-            if sweep.cluster.num_gpus_per_replica > 0 and share > 0.95:
-                raise ConfigError(
-                    f"strategy {s.label} loads reward model {rm.name} next to the generator on each GPU: "
-                    f"engine.gpu_memory_utilization ({sweep.engine.gpu_memory_utilization}) + the reward "
-                    f"model's ({rm.gpu_memory_utilization}) = {share:.2f} > 0.95; lower "
-                    f"engine.gpu_memory_utilization")
+        check_needs(s.label, instance, sweep)
     check_strategies_fit(instances, tasks.get_task(task.name))
-    from harness.engines import engine_names
-
     if sweep.engine.name not in engine_names():
         raise ConfigError(unknown_name_message("engine", sweep.engine.name, engine_names()))
     if sweep.engine.name == "openai" and not sweep.engine.base_url:
         raise ConfigError("engine=openai needs engine.base_url, e.g. engine.base_url=http://127.0.0.1:8000/v1")
     return ResolvedSweep(sweep=sweep, models=models, strategies=strats)
+
+
+def check_needs(label: str, strategy: Strategy, sweep: SweepConfig) -> None:
+    """Every auxiliary model `strategy` needs (`needs()`): a known kind, a config of that kind that
+    exists, a generator backend it works with, and room beside the generator on each GPU
+    (`harness.run.placement.check_gpu_share`). ConfigError listing the valid names, before any model
+    loads."""
+    loaded: list[tuple[AuxModel, Any]] = []
+    for need in strategy.needs():
+        kind = AUX_KINDS.get(need.kind)
+        if kind is None:
+            raise ConfigError(f"strategy {label}: "
+                              + unknown_name_message("auxiliary model kind", need.kind, AUX_KINDS))
+        config = kind.load(need.config)
+        if kind.backends and sweep.engine.name not in kind.backends:
+            raise ConfigError(f"strategy {label}: {need.kind} needs engine={'|'.join(kind.backends)}, "
+                              f"not {sweep.engine.name}")
+        loaded.append((need, config))
+    check_gpu_share(label, loaded, sweep.engine, sweep.cluster)
 
 
 def check_strategies_fit(instances: list[Any], task: Any) -> None:

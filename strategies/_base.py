@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar
 
+from core.auxiliary import AuxModel
 from core.registry import Registry
 
 
@@ -59,6 +60,11 @@ class Strategy:
     votes: bool = False
     """Groups samples by their reference-free vote keys (majority, weighted vote): the task must
     provide such keys (`Task.voting_unsupported()` is None), checked before any model loads."""
+
+    def needs(self) -> tuple[AuxModel, ...]:
+        """The auxiliary models this strategy runs with, from its own options (default: none); the
+        harness checks them before any model loads and hands them to a search strategy's `run`."""
+        return ()
 
 
 class SelectionStrategy(Strategy, ABC):

@@ -11,31 +11,29 @@ Every engine call goes through a `Ledger`, which charges it to the problem that 
 the tokens the engine reported, so a trace's cost is exactly what the engine did for it. A `Trace`
 prices its calls by the one prefill rule (`core.accounting`): each call records how many of its
 prompt tokens earlier calls of the same trace (same model) had already computed (`cached_tokens`),
-so analysis charges either rule from the same record. Strategies
-with a `reward_model` option get that model bound as `rewarder` by the replica before `run`; its
-calls go through `Ledger.reward` and are charged to the `reward` role with the reward model's FLOPs.
-Likewise a `verifier_model` option binds a separate generation engine as `verifier`, whose calls
-carry that model's FLOPs.
+so analysis charges either rule from the same record. A strategy declares the auxiliary models it
+needs (`needs()`: `AuxModel(kind, config)`, from its own options) and `run` receives them in its
+`SearchContext` (`core.auxiliary`): a reward model's calls go through `Ledger.reward` and are charged
+to the `reward` role with the reward model's FLOPs; a separate verifier model's calls carry that
+model's FLOPs.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from core.accounting import PrefixTrie
-from core.engine import Engine, Message, Reward, RewardModel
+from core.auxiliary import SearchContext
+from core.engine import Engine, Reward, RewardModel
 from core.flops import call_flops
 from core.records import Completion, ModelInfo, SamplingParams
 from strategies._base import Kind, Strategy
 
 Cell = tuple[str, int]
 """(variant, budget); variant is "" for one-axis strategies."""
-
-AnswerOf = Callable[[int, str], str | None]
-"""(problem position in the batch, text) -> canonical answer or None (for votes inside a strategy)."""
 
 
 @dataclass(frozen=True)
@@ -192,41 +190,18 @@ class Ledger:
 
 
 class SearchStrategy(Strategy, ABC):
-    """Runs its own engine calls; subclasses set `name` and `unit` and implement `cells` and `run`."""
+    """Runs its own engine calls; subclasses set `name` and `unit`, implement `cells` and `run`, and
+    override `needs` when they use auxiliary models."""
 
     name: str = ""
     kind = Kind.SEARCH
     unit: str = "tokens"
     """What a budget counts: tokens, rounds, beams, solutions."""
 
-    reward_model: str | None = None
-    """Config name (`configs/reward_model/<name>.yaml`) of the reward model this strategy uses."""
-    rewarder: RewardModel | None = None
-    """That model, bound by the replica before `run`."""
-    verifier_model: str | None = None
-    """Config name (`configs/model/<name>.yaml`) of a separate verifier model; None: the generator's."""
-    verifier: Engine | None = None
-    """That model's engine, bound by the replica before `run`."""
-    verifier_info: ModelInfo | None = None
-    """Its architecture, for the FLOPs of its calls."""
-
     def __init__(self, budgets: Sequence[int]) -> None:
         if not budgets or any(int(b) < 1 for b in budgets):
             raise ValueError(f"{type(self).__name__}: budgets must be positive integers, got {budgets}")
         self.budget_list = sorted({int(b) for b in budgets})
-
-    def verifier_engine(self, engine: Engine) -> tuple[Engine, ModelInfo | None]:
-        """The engine verifier calls go to, and the info that costs them (None: the generator's)."""
-        if self.verifier_model is None:
-            return engine, None
-        if self.verifier is None or self.verifier_info is None:
-            raise RuntimeError(f"{self.name}: verifier_model {self.verifier_model!r} was not bound")
-        return self.verifier, self.verifier_info
-
-    def bound_rewarder(self) -> RewardModel:
-        if self.rewarder is None:
-            raise RuntimeError(f"{self.name}: reward_model {self.reward_model!r} was not bound before run")
-        return self.rewarder
 
     def solutions(self, variant: str, budget: int) -> int:
         """Whole solutions a cell's trace writes (its `samples` axis): the budget, for strategies whose
@@ -238,10 +213,9 @@ class SearchStrategy(Strategy, ABC):
         return [("", b) for b in self.budget_list]
 
     @abstractmethod
-    def run(
-        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
-    ) -> dict[Cell, list[Trace]]:
-        """One trace per problem for every cell; `base` carries the sweep's temperature and top_p."""
+    def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
+        """One trace per problem of `ctx.chats` for every cell; `ctx.base` carries the sweep's
+        temperature and top_p, `ctx.models` what `needs()` declared."""
 
 
 STEP_END = "\n\n"

@@ -24,13 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.engine import Engine, Message
-from core.records import SamplingParams
+from core.auxiliary import AuxModel, SearchContext
 from strategies._base import STRATEGIES
 from strategies._search import (
     AGGREGATES,
     STEP_END,
-    AnswerOf,
     Cell,
     Ledger,
     SearchStrategy,
@@ -93,7 +91,11 @@ class BeamSearch(SearchStrategy):
         self.step_tokens = step_tokens
         self.scorer = scorer
         self.reward_model = reward_model
+        """Config name (`configs/reward_model/<name>.yaml`) of the step scorer with `scorer: reward`."""
         self.how = how
+
+    def needs(self) -> tuple[AuxModel, ...]:
+        return () if self.reward_model is None else (AuxModel("reward_model", self.reward_model),)
 
     def _keep(self, candidates: list[Beam], width: int) -> list[Beam]:
         """Survivors of one step: the `width` best overall, or each subtree's best (DVTS)."""
@@ -105,9 +107,8 @@ class BeamSearch(SearchStrategy):
             best.setdefault(b.group, b)
         return list(best.values())
 
-    def run(
-        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
-    ) -> dict[Cell, list[Trace]]:
+    def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
+        engine, chats, base = ctx.engine, ctx.chats, ctx.base
         prompts = [engine.render(chat) for chat in chats]
         owners = [(n, p) for n in self.budget_list for p in range(len(chats))]
         ledger = Ledger(engine, len(owners))
@@ -135,7 +136,7 @@ class BeamSearch(SearchStrategy):
                         candidates[o].append(
                             Beam((*beam.steps, step), (*beam.scores, score), ended, beam.group, self.how))
             if self.scorer == "reward":
-                candidates = self._rescore(ledger, chats, owners, candidates)
+                candidates = self._rescore(ctx, ledger, owners, candidates)
             for o, (width, _) in enumerate(owners):
                 if not candidates[o]:
                     continue
@@ -152,10 +153,11 @@ class BeamSearch(SearchStrategy):
             ))
         return out
 
-    def _rescore(self, ledger: Ledger, chats: list[list[Message]], owners: list[tuple[int, int]],
+    def _rescore(self, ctx: SearchContext, ledger: Ledger, owners: list[tuple[int, int]],
                  candidates: list[list[Beam]]) -> list[list[Beam]]:
         """Replace each candidate's latest step score by the reward model's (one batched call)."""
-        rewarder = self.bound_rewarder()
+        [need] = self.needs()
+        rewarder, chats = ctx.reward_model(need), ctx.chats
         flat = [(o, b) for o in range(len(owners)) for b in candidates[o]]
         rewards = ledger.reward(rewarder, [(o, chats[owners[o][1]][-1]["content"], list(b.steps))
                                            for o, b in flat])

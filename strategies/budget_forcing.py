@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.auxiliary import SearchContext
 from core.engine import Engine, Message
-from core.records import SamplingParams
 from strategies._base import STRATEGIES
-from strategies._search import AnswerOf, Cell, Ledger, SearchStrategy, Trace, sampled
+from strategies._search import Cell, Ledger, SearchStrategy, Trace, sampled
 
 THINK_PROMPT = (
     "\n\nFirst think step by step inside <think> and </think> tags. "
@@ -76,9 +76,8 @@ class BudgetForcing(SearchStrategy):
             messages[-1]["content"] += THINK_PROMPT
         return engine.render(messages) + self.open_think
 
-    def run(
-        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
-    ) -> dict[Cell, list[Trace]]:
+    def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
+        engine, chats, base = ctx.engine, ctx.chats, ctx.base
         prompts = [self._prompt(engine, chat) for chat in chats]
         runs = [_Run(p, b - self.answer_tokens) for b in self.budget_list for p in prompts]
         ledger = Ledger(engine, len(runs))

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from core.engine import Engine, Message
-from core.records import SamplingParams
+from core.auxiliary import SearchContext
 from strategies._base import STRATEGIES
-from strategies._search import AnswerOf, Cell, Ledger, SearchStrategy, Trace, sampled
+from strategies._search import Cell, Ledger, SearchStrategy, Trace, sampled
 
 REVISE_PROMPT = (
     "Check your solution above step by step for mistakes. "
@@ -47,9 +46,8 @@ class Revision(SearchStrategy):
         self.final = final
         self.prompt = prompt
 
-    def run(
-        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
-    ) -> dict[Cell, list[Trace]]:
+    def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
+        engine, chats, base, answer_of = ctx.engine, ctx.chats, ctx.base, ctx.answer_of
         ledger = Ledger(engine, len(chats))
         history = [[dict(m) for m in chat] for chat in chats]
         texts: list[list[str]] = [[] for _ in chats]

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.engine import Engine, Message
-from core.records import SamplingParams
+from core.auxiliary import AuxModel, SearchContext
 from strategies._base import STRATEGIES
 from strategies._search import (
     AGGREGATES,
-    AnswerOf,
     Call,
     Cell,
     Ledger,
@@ -71,16 +69,20 @@ class RewardRanking(SearchStrategy):
             raise ValueError(f"reward_ranking: aggregate must be one of {', '.join(AGGREGATES)}, "
                              f"got {aggregate!r}")
         self.reward_model = reward_model
+        """Config name (`configs/reward_model/<name>.yaml`) of the reward model that scores solutions."""
         self.selections = [s for s in SELECTIONS if s in selections]
         self.how = aggregate
 
     def cells(self) -> list[Cell]:
         return [(sel, s) for sel in self.selections for s in self.budget_list]
 
-    def run(
-        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
-    ) -> dict[Cell, list[Trace]]:
-        rewarder = self.bound_rewarder()
+    def needs(self) -> tuple[AuxModel, ...]:
+        return (AuxModel("reward_model", self.reward_model),)
+
+    def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
+        engine, chats, base, answer_of = ctx.engine, ctx.chats, ctx.base, ctx.answer_of
+        [need] = self.needs()
+        rewarder = ctx.reward_model(need)
         n_s = max(self.budget_list)
         # owner i: problem i's S solutions (ONE request, n = S); owner P + i * S + j: solution j's reward
         ledger = Ledger(engine, len(chats) * (1 + n_s))

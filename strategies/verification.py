@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from core.engine import Engine, Message
-from core.records import Completion, SamplingParams
+from core.auxiliary import AuxModel, SearchContext
+from core.engine import Message
+from core.records import Completion
 from strategies._base import STRATEGIES
-from strategies._search import AnswerOf, Call, Cell, Ledger, SearchStrategy, Trace, sampled
+from strategies._search import Call, Cell, Ledger, SearchStrategy, Trace, sampled
 
 CHECK_PROMPT = (
     "Here is a problem and a proposed solution.\n\nPROBLEM:\n{problem}\n\nPROPOSED SOLUTION:\n{solution}\n\n"
@@ -64,6 +65,10 @@ class Verification(SearchStrategy):
         self.critique_tokens = critique_tokens
         self.top_logprobs = top_logprobs
         self.verifier_model = verifier_model
+        """Config name (`configs/model/<name>.yaml`) of a separate verifier model; None: the generator's."""
+
+    def needs(self) -> tuple[AuxModel, ...]:
+        return () if self.verifier_model is None else (AuxModel("verifier_model", self.verifier_model),)
 
     def cells(self) -> list[Cell]:
         return [(f"V={v}", s) for v in self.verifications for s in self.budget_list]
@@ -75,11 +80,10 @@ class Verification(SearchStrategy):
                     {"role": "user", "content": VERDICT_PROMPT}]
         return [{"role": "user", "content": check[0]["content"] + "\n" + VERDICT_PROMPT}]
 
-    def run(
-        self, engine: Engine, chats: list[list[Message]], base: SamplingParams, answer_of: AnswerOf
-    ) -> dict[Cell, list[Trace]]:
+    def run(self, ctx: SearchContext) -> dict[Cell, list[Trace]]:
+        engine, chats, base = ctx.engine, ctx.chats, ctx.base
         n_s, n_v = max(self.budget_list), max(self.verifications)
-        verifier, info = self.verifier_engine(engine)
+        verifier, info = ctx.generator(self.needs()[0] if self.needs() else None)
         # owner = (problem, solution, verification) slot; the S solutions are ONE request (n = S): (i, -1, -1)
         slots = [(i, -1, -1) for i in range(len(chats))]
         slots += [(i, s, v) for i in range(len(chats)) for s in range(n_s) for v in range(n_v)]

@@ -1,6 +1,7 @@
 """Inference backends behind one protocol; `create_engine` builds one by its config name.
 
-Backends import their heavy libraries lazily, inside the replica that runs them.
+Backends import their heavy libraries lazily, inside the replica that runs them. Auxiliary models
+(reward models, separate verifiers) are served through the table in `harness.engines.auxiliary`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from core.engine import Engine, Message, Reward, RewardModel
+from harness.engines.embedded import resolve_model_path
+from harness.engines.reward_vllm import VLLMRewardModel
+from harness.schemas import ModelConfig, RewardModelConfig
 
 EngineFactory = Callable[..., Engine]
 
@@ -36,16 +40,18 @@ def create_engine(name: str, **kwargs: Any) -> Engine:
     return _FACTORIES[name](**kwargs)
 
 
-def create_reward_model(name: str, cpu_threads: float | None = None, cpu_slot: int = 0) -> RewardModel:
-    """Load `configs/reward_model/<name>.yaml` and start its vLLM pooling engine (on CPU bound to
-    `cpu_threads` cores, slice `cpu_slot`, as the replica's generator)."""
-    from harness.config import load_reward_model_config
-    from harness.engines.embedded import resolve_model_path
-    from harness.engines.reward_vllm import VLLMRewardModel
+def model_kwargs(model: ModelConfig, model_path: str) -> dict[str, Any]:
+    """The engine arguments that come from the model config (vLLM engines)."""
+    return {"model_path": model_path, "dtype": model.dtype, "max_model_len": model.max_model_len,
+            "revision": model.revision, "trust_remote_code": model.trust_remote_code}
 
-    config = load_reward_model_config(name)
+
+def create_reward_model(config: RewardModelConfig, cpu_threads: float | None = None,
+                        cpu_slot: int = 0) -> VLLMRewardModel:
+    """Start `config`'s vLLM pooling engine (`harness.schemas.load_reward_model_config(name)` reads
+    it), on CPU bound to `cpu_threads` cores, slice `cpu_slot`, as the replica's generator."""
     return VLLMRewardModel(config, resolve_model_path(config.path), cpu_threads, cpu_slot)
 
 
 __all__ = ["Engine", "Message", "Reward", "RewardModel", "create_engine", "create_reward_model",
-           "engine_names"]
+           "engine_names", "model_kwargs"]

@@ -1,4 +1,5 @@
-"""Versions of the engine and libraries, and the hardware, recorded with every report."""
+"""Versions of the engine and libraries, and the hardware, recorded with every report; whether a
+CUDA GPU is usable (the engines choose their GPU or CPU settings by it)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
+
+
+def has_cuda() -> bool:
+    """A CUDA device is visible to torch (False where torch is missing or fails to load)."""
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except Exception:
+        return False
 
 
 def hardware() -> dict[str, str]:

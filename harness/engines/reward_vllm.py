@@ -26,9 +26,10 @@ from typing import Any
 
 from core.engine import Reward
 from core.flops import prefill_flops
-from harness.config import RewardModelConfig
 from harness.engines.cpu_binding import bound_threads
-from harness.engines.vllm_engine import _has_cuda, cpu_dtype
+from harness.engines.hardware import has_cuda
+from harness.engines.vllm_engine import cpu_dtype
+from harness.schemas import RewardModelConfig
 
 SENTINEL = "\x00SOLUTION\x00"
 
@@ -44,7 +45,7 @@ class VLLMRewardModel:
                              f"got {config.kind!r}")
         self.config = config
         self.info = load_model_info(config.name, model_path, config.revision)
-        gpu = _has_cuda()
+        gpu = has_cuda()
         saved = os.environ.get("VLLM_CPU_KVCACHE_SPACE")
         if not gpu:  # the reward model's own (small) KV cache; the generator's setting is restored
             os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(config.cpu_kv_cache_gib)

@@ -17,6 +17,7 @@ from typing import Any
 from core.engine import Message
 from core.records import Completion, SamplingParams
 from harness.engines.cpu_binding import CpuBinding, bound_threads
+from harness.engines.hardware import has_cuda
 from harness.engines.shared_batch import SharedBatch
 
 
@@ -29,15 +30,6 @@ def cpu_dtype(requested: str) -> str:
         return requested
     native_bf16 = "avx512_bf16" in flags or "amx_bf16" in flags
     return requested if native_bf16 or requested not in ("bfloat16", "auto") else "float32"
-
-
-def _has_cuda() -> bool:
-    try:
-        import torch
-
-        return bool(torch.cuda.is_available())
-    except Exception:
-        return False
 
 
 def _first_token_alternatives(logprobs: Any) -> tuple[tuple[str, float], ...]:
@@ -72,7 +64,7 @@ class VLLMEngine:
     ) -> None:
         """`cpu_threads`: cores this engine owns on a CPU-only machine (None: every available core);
         `cpu_slot`: which slice of that width it takes (the replica's number)."""
-        gpu = _has_cuda()
+        gpu = has_cuda()
         self.cpu_binding: CpuBinding | None = None
         """The engine's thread binding on CPU (None on GPU)."""
         if not gpu:

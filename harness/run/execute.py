@@ -24,8 +24,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from core.records import Sample
+from core.auxiliary import AuxModel, SearchContext
+from core.records import ModelInfo, Sample
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
+from harness.engines import create_engine, model_kwargs
+from harness.engines.auxiliary import AUX_KINDS, Host
 from harness.run.placement import Placement, replicas_that_fit, uses_placement_group
 from harness.run.plan import Shard, WorkItem
 from harness.run.progress import (
@@ -49,10 +52,8 @@ class Replica:
         engine_name: str,
         engine_kwargs: dict[str, Any],
         model_name: str,
-        aux_models: tuple[tuple[str, str], ...] = (),
+        aux_models: tuple[AuxModel, ...] = (),
     ) -> None:
-        from harness.engines import create_engine
-
         redirect_output()  # to the run's engine.log when the driver named one
         self._aux_lock = threading.Lock()
         """Two shards run at once (threads); auxiliary models load once, under this lock."""
@@ -60,15 +61,10 @@ class Replica:
         self.engine_kind = engine_name
         self.engine_kwargs = engine_kwargs
         self.model_name = model_name
-        self.reward_models: dict[str, Any] = {}
-        """Reward models by config name, loaded with the engine (or on first use) and kept."""
-        self.verifiers: dict[str, tuple[Any, Any]] = {}
-        """Separate verifier models by model config name: (engine, ModelInfo), likewise."""
-        for kind, name in aux_models:  # ("reward" | "verifier", config name)
-            if kind == "reward":
-                self._reward_model(name)
-            else:
-                self._verifier(name)
+        self.aux: dict[AuxModel, tuple[object, ModelInfo]] = {}
+        """Auxiliary models (`AUX_KINDS`) by need, loaded with the engine (or on first use) and kept."""
+        for need in aux_models:
+            self._aux(need)
 
     def engine_name(self) -> str:
         return self.engine.name
@@ -126,10 +122,7 @@ class Replica:
         assert spec.strategy is not None
         strategy = get_strategy(spec.strategy.name, **spec.strategy.options)
         assert isinstance(strategy, SearchStrategy)
-        if strategy.reward_model is not None:
-            strategy.rewarder = self._reward_model(strategy.reward_model)
-        if strategy.verifier_model is not None:
-            strategy.verifier, strategy.verifier_info = self._verifier(strategy.verifier_model)
+        aux = {need: self._aux(need) for need in strategy.needs()}
         task = get_task(spec.task)
         problems = [item.problem for item in items]
 
@@ -137,7 +130,10 @@ class Replica:
             problem = problems[i]
             return None if problem is None else task.verify(problem, text).extracted
 
-        traces = strategy.run(self.engine, [item.chat() for item in items], spec.params, answer_of)
+        traces = strategy.run(SearchContext(
+            engine=self.engine, chats=[item.chat() for item in items], base=spec.params, answer_of=answer_of,
+            models={need: model for need, (model, _) in aux.items()},
+            infos={need: info for need, (_, info) in aux.items()}))
         cells = strategy.cells()
         samples = []
         for position, item in enumerate(items):
@@ -164,37 +160,14 @@ class Replica:
                 )
         return samples
 
-    def _reward_model(self, name: str) -> Any:
+    def _aux(self, need: AuxModel) -> tuple[object, ModelInfo]:
+        """The auxiliary model `need` names and its ModelInfo, loaded by its kind on first use."""
         with self._aux_lock:
-            if name not in self.reward_models:
-                from harness.engines import create_reward_model
-
-                self.reward_models[name] = create_reward_model(
-                    name, self.engine_kwargs.get("cpu_threads"), self.engine_kwargs.get("cpu_slot", 0))
-            return self.reward_models[name]
-
-    def _verifier(self, name: str) -> tuple[Any, Any]:
-        """A second generation engine of the same backend and settings, for another model (the
-        generator's own engine when the verifier config names the same weights and settings)."""
-        with self._aux_lock:
-            return self._load_verifier(name)
-
-    def _load_verifier(self, name: str) -> tuple[Any, Any]:
-        if name not in self.verifiers:
-            from harness.config import ModelConfig, load_group_item
-            from harness.engines import create_engine
-            from harness.engines.embedded import resolve_model_path
-            from harness.engines.model_info import load_model_info
-
-            if self.engine_kind != "vllm":
-                raise ValueError(f"verifier_model needs engine=vllm, not {self.engine_kind}")
-            model = load_group_item("model", name, ModelConfig, "model")
-            path = resolve_model_path(model.path)
-            kwargs = {**self.engine_kwargs, **model_kwargs(model, path)}
-            same = kwargs == self.engine_kwargs
-            self.verifiers[name] = (self.engine if same else create_engine(self.engine_kind, **kwargs),
-                                    load_model_info(name, path, model.revision))
-        return self.verifiers[name]
+            if need not in self.aux:
+                kind = AUX_KINDS[need.kind]
+                host = Host(self.engine, self.engine_kind, self.engine_kwargs)
+                self.aux[need] = kind.create(kind.load(need.config), host)
+            return self.aux[need]
 
 
 def init_ray(cluster: ClusterConfig, log_to_driver: bool = True) -> None:
@@ -214,12 +187,6 @@ def init_ray(cluster: ClusterConfig, log_to_driver: bool = True) -> None:
             log_to_driver=log_to_driver,
             logging_level=level,
         )
-
-
-def model_kwargs(model: ModelConfig, model_path: str) -> dict[str, Any]:
-    """The engine arguments that come from the model config (vLLM engines)."""
-    return {"model_path": model_path, "dtype": model.dtype, "max_model_len": model.max_model_len,
-            "revision": model.revision, "trust_remote_code": model.trust_remote_code}
 
 
 def engine_kwargs(
@@ -243,6 +210,14 @@ def engine_kwargs(
         "compile": engine.compile,
         "cpu_threads": cluster.num_cpus_per_replica if cluster is not None else None,
     }
+
+
+def needs_of(shards: list[Shard]) -> tuple[AuxModel, ...]:
+    """Every auxiliary model the search strategies of `shards` need (`needs()`), each once, in order."""
+    from strategies import get_strategy
+
+    specs = {i.pool.hash: c for s in shards for i in s.items if (c := i.pool.strategy) is not None}
+    return tuple(sorted({need for c in specs.values() for need in get_strategy(c.name, **c.options).needs()}))
 
 
 PER_REPLICA = 2
@@ -305,10 +280,8 @@ def run_shards(
     if n_replicas < wanted:
         print(f"{n_replicas} of {wanted} replicas fit ({engine.tensor_parallel_size} GPUs each)", flush=True)
     grouped = uses_placement_group(engine, cluster)
-    specs = [i.pool.strategy for s in shards for i in s.items if i.pool.strategy is not None]
-    aux = tuple(sorted({(kind, str(c.options[f"{kind}_model"])) for c in specs
-                        for kind in ("reward", "verifier") if c.options.get(f"{kind}_model")}))
-    extra = (aux,) if aux else ()  # reward / verifier models load with the engine, inside the load time
+    aux = needs_of(shards)
+    extra = (aux,) if aux else ()  # auxiliary models load with the engine, inside the load time
     group_of: dict[Any, Any] = {}
     total = sum(s.n_samples for s in shards)
     quiet = os.environ.get("TTC_NO_PROGRESS") == "1"

@@ -11,14 +11,19 @@
 
 Before any group is made, the cluster's GPUs are counted: fewer than t is an error that says so;
 fewer than replicas x t lowers the number of replicas (and says so), instead of waiting forever.
+Before anything loads, `check_gpu_share` checks that the auxiliary models a strategy needs fit on
+each GPU beside the generator, by each kind's resource estimate (`harness.engines.auxiliary`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.config import ClusterConfig, EngineConfig, check_placement_strategy
+from core.auxiliary import AuxModel
+from harness.engines.auxiliary import AUX_KINDS
+from harness.schemas import ClusterConfig, ConfigError, EngineConfig, check_placement_strategy
 
 
 class PlacementError(RuntimeError):
@@ -27,6 +32,27 @@ class PlacementError(RuntimeError):
 
 def uses_placement_group(engine: EngineConfig, cluster: ClusterConfig) -> bool:
     return engine.tensor_parallel_size > 1 and cluster.num_gpus_per_replica > 0
+
+
+def check_gpu_share(label: str, needs: Sequence[tuple[AuxModel, Any]], engine: EngineConfig,
+                    cluster: ClusterConfig) -> None:
+    """On GPUs, strategy `label`'s auxiliary models (each need with its loaded config) load on every
+    replica GPU beside the generator: the generator's share plus theirs must stay within the tightest
+    of their kinds' limits. ConfigError otherwise (CPU-only clusters: nothing to check)."""
+    if cluster.num_gpus_per_replica <= 0 or not needs:
+        return
+    mine = engine.gpu_memory_utilization
+    shares = [(need, AUX_KINDS[need.kind], AUX_KINDS[need.kind].gpu_share(config, mine))
+              for need, config in needs]
+    total = mine + sum(share for _, _, share in shares)
+    limit = min(kind.max_gpu_share for _, kind, _ in shares)
+    if total > limit:
+        what = " and ".join(f"{kind.noun} {need.config}" for need, kind, _ in shares)
+        theirs = " + ".join(f"the {kind.noun}'s ({share})" for _, kind, share in shares)
+        raise ConfigError(
+            f"strategy {label} loads {what} next to the generator on each GPU: "
+            f"engine.gpu_memory_utilization ({mine}) + {theirs} = {total:.2f} > {limit}; lower "
+            f"engine.gpu_memory_utilization")
 
 
 def bundles(engine: EngineConfig, cluster: ClusterConfig) -> list[dict[str, float]]:

@@ -94,7 +94,8 @@ def test_a_separate_verifier_model_is_checked_before_anything_loads() -> None:
     assert ok.strategies[0].options["verifier_model"] == "qwen2_5_7b"
     with pytest.raises(ConfigError, match="unknown model 'qwen9'"):
         load_sweep_config(["strategies=[verification]", f"{verifier}qwen9"])
-    with pytest.raises(ConfigError, match=r"lower it to 0\.45"):
+    with pytest.raises(ConfigError, match=r"verifier model qwen2_5_7b next to the generator on each GPU: .*"
+                                          r"= 1\.80 > 0\.9; lower engine\.gpu_memory_utilization"):
         load_sweep_config(["strategies=[verification]", "cluster=gpu",
                            "+strategy_options.verification.verifier_model=qwen2_5_7b"])
     with pytest.raises(ConfigError, match="needs engine=vllm"):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from core.accounting import PrefixTrie, check_rule
+from core.auxiliary import AuxModel, SearchContext
 from core.flops import position_flops
 from core.records import Completion, ModelInfo, SamplingParams
 from harness.analysis.cells import cell_points, search_cells
@@ -117,10 +118,15 @@ def test_reward_strategy_options_are_checked() -> None:
     assert beam.how == "last"  # type: ignore[attr-defined]
     assert get_strategy("reward_ranking", budgets=[1, 2], selections=["weighted"]).cells() == [
         ("weighted", 1), ("weighted", 2)]
-    with pytest.raises(RuntimeError, match="not bound"):
-        get_strategy("reward_ranking").bound_rewarder()  # type: ignore[attr-defined]
-    with pytest.raises(RuntimeError, match="verifier_model 'x' was not bound"):
-        get_strategy("verification", verifier_model="x").verifier_engine(None)  # type: ignore[attr-defined]
+    assert beam.needs() == (AuxModel("reward_model", "x"),) and get_strategy("beam_search").needs() == ()
+    assert get_strategy("verification").needs() == ()
+    for strategy in (get_strategy("reward_ranking"), get_strategy("verification", verifier_model="x")):
+        assert isinstance(strategy, SearchStrategy)
+        [need] = strategy.needs()
+        ctx = SearchContext(CharEngine(SCRIPT), [[{"role": "user", "content": "Q"}]], SamplingParams(0.8),
+                            lambda i, t: None)
+        with pytest.raises(RuntimeError, match=f"{need.kind} '{need.config}' was not provided"):
+            strategy.run(ctx)
 
 
 # --- compute charged by the one prefill rule (core.accounting) --------------------------------
@@ -196,8 +202,8 @@ def test_prefix_cache_charge_is_the_distinct_token_positions(name: str, options:
     strategy = get_strategy(name, **options)
     assert isinstance(strategy, SearchStrategy)
     chats = [[{"role": "user", "content": "What is 2 + 3?"}]]
-    traces = strategy.run(CharEngine(SCRIPT), chats, SamplingParams(temperature=0.8, max_tokens=40),
-                          lambda i, t: t[-1:])
+    base = SamplingParams(temperature=0.8, max_tokens=40)
+    traces = strategy.run(SearchContext(CharEngine(SCRIPT), chats, base, lambda i, t: t[-1:]))
     for cell, [trace] in traces.items():
         cached = trace_cost(info, row_of(trace), "prefix_cache")
         full = trace_cost(info, row_of(trace), "no_cache")
@@ -212,7 +218,8 @@ def test_verification_and_reward_ranking_ask_for_their_solutions_in_one_request(
     engine = CharEngine(SCRIPT)
     strategy = get_strategy("verification", budgets=[1, 4], verifications=[1], critique_tokens=0)
     assert isinstance(strategy, SearchStrategy)
-    traces = strategy.run(engine, chats, SamplingParams(temperature=0.8, max_tokens=40), lambda i, t: None)
+    traces = strategy.run(SearchContext(engine, chats, SamplingParams(temperature=0.8, max_tokens=40),
+                                        lambda i, t: None))
     generator = [(p, n) for p, n in engine.requests if n > 1 or "PROPOSED" not in p]
     assert [n for _, n in generator] == [4, 4]  # one request of n = S per problem
     for s in (1, 4):
@@ -226,8 +233,9 @@ def test_search_samples_axis_counts_whole_solutions() -> None:
     forcing = get_strategy("budget_forcing", budgets=[64], answer_tokens=8, max_waits=2)
     assert isinstance(forcing, SearchStrategy)
     chats = [[{"role": "user", "content": "What is 2 + 3?"}]]
-    [trace] = forcing.run(CharEngine([("Hmm.", "stop")]), chats, SamplingParams(temperature=0.8),
-                          lambda i, t: None)[("", 64)]
+    engine = CharEngine([("Hmm.", "stop")])
+    ctx = SearchContext(engine, chats, SamplingParams(temperature=0.8), lambda i, t: None)
+    [trace] = forcing.run(ctx)[("", 64)]
     assert trace.info["waits"] == 2 and len(trace.calls) == 4  # 3 thinking calls and the answer
     [point] = cell_points(search_cells(forcing, info, {"p0": [row_of(trace)]}), "gsm8k", None, 10, 0)
     assert point.mean_samples == 1.0  # one solution, however many Waits extended it

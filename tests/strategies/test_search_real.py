@@ -1,6 +1,9 @@
 """Search strategies on the real embedded model through real vLLM (the session's one engine).
 
-Each strategy runs on 2 GSM8K problems with small budgets. A counting proxy sits between the
+One real run per family of search strategy (budget forcing, revision, tree search with a process
+reward model, reward ranking, verification by a separate verifier model), each on 2 GSM8K problems
+with small budgets; their control flow and charges in every variant are checked in milliseconds
+against the scripted engine (test_search_scripted.py). A counting proxy sits between the
 strategy and the engine and tallies what the engine reported, so the tests check a strategy's
 charged tokens against the engine's own counts, not against the strategy's bookkeeping. Reward
 models (the embedded model read as an outcome and a process judge through vLLM's pooling runner)
@@ -16,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from core.auxiliary import AuxModel, SearchContext
 from core.engine import Message, Reward
-from core.records import Completion, SamplingParams
+from core.records import Completion, ModelInfo, SamplingParams
 from strategies import SearchStrategy, get_strategy
 from strategies._search import Cell, Trace
 from tasks import Problem, get_task
@@ -96,9 +100,10 @@ class CountingRewarder:
 @pytest.fixture(scope="module")
 def reward_models(engine: object) -> Iterator[dict[str, object]]:
     from harness.engines import create_reward_model
+    from harness.schemas import load_reward_model_config
 
-    models = {"outcome": create_reward_model("smollm2_135m_judge"),
-              "process": create_reward_model("smollm2_135m_step_judge")}
+    models = {"outcome": create_reward_model(load_reward_model_config("smollm2_135m_judge")),
+              "process": create_reward_model(load_reward_model_config("smollm2_135m_step_judge"))}
     yield models
     for m in models.values():
         m.close()  # type: ignore[attr-defined]
@@ -111,21 +116,28 @@ def run(
     task = get_task("gsm8k")
     strategy = get_strategy(name, **options)
     assert isinstance(strategy, SearchStrategy)
-    strategy.rewarder = rewarder
-    if verifier is not None:
-        from harness.engines.embedded import resolve_model_path
-        from harness.engines.model_info import load_model_info
-
-        strategy.verifier = verifier
-        strategy.verifier_info = load_model_info("smollm2_135m",
-                                                 resolve_model_path("embedded:smollm2-135m-instruct"))
+    models: dict[AuxModel, object] = {}
+    infos: dict[AuxModel, ModelInfo] = {}
+    for need in strategy.needs():  # what the replica would load through harness.engines.auxiliary
+        if need.kind == "reward_model":
+            models[need] = rewarder
+        else:
+            models[need], infos[need] = verifier, smollm2_info()
     counting = CountingEngine(engine)
-    traces = strategy.run(counting, [task.messages(p) for p in problems],
-                          SamplingParams(temperature=temperature, max_tokens=max_tokens),
-                          lambda i, text: task.verify(problems[i], text).extracted)
+    traces = strategy.run(SearchContext(counting, [task.messages(p) for p in problems],
+                                        SamplingParams(temperature=temperature, max_tokens=max_tokens),
+                                        lambda i, text: task.verify(problems[i], text).extracted,
+                                        models, infos))
     assert set(traces) == set(strategy.cells())
     assert all(len(t) == len(problems) for t in traces.values())
     return counting, traces
+
+
+def smollm2_info() -> ModelInfo:
+    from harness.engines.embedded import resolve_model_path
+    from harness.engines.model_info import load_model_info
+
+    return load_model_info("smollm2_135m", resolve_model_path("embedded:smollm2-135m-instruct"))
 
 
 def charged(traces: list[Trace]) -> tuple[int, int]:
@@ -162,33 +174,6 @@ def test_budget_forcing_stays_in_budget_and_appends_waits(engine: object) -> Non
     assert waited > 0, "no run stopped early: the Wait path was not exercised"
 
 
-def test_beam_search_makes_the_calls_its_parameters_imply(engine: object, problems: list[Problem]) -> None:
-    counting, traces = run(engine, problems, "beam_search", budgets=[2], expansions=2,
-                                     max_steps=2, step_tokens=24)
-    steps = max(int(t.info["steps"]) for t in traces[("", 2)])
-    assert counting.calls == steps <= 2  # one batched engine call per step
-    for t in traces[("", 2)]:
-        assert all(c.n == 2 for c in t.calls)  # every live beam expands 2 ways
-        assert len(t.calls) <= 2 * int(t.info["steps"])
-        if t.info["finished"] == 0:
-            assert len(t.calls) == 2 * int(t.info["steps"])  # 2 live beams at every step
-    assert counting.requests[0] == 2 * len(problems)  # step 1: N copies of each prompt
-    assert charged(traces[("", 2)]) == engine_totals(counting)
-
-
-def test_dvts_subtrees_and_charges(engine: object, problems: list[Problem]) -> None:
-    counting, traces = run(engine, problems, "dvts", budgets=[1, 3], expansions=2, max_steps=2,
-                                     step_tokens=24)
-    for (_, n), ts in traces.items():
-        for t in ts:
-            assert all(c.n == 2 for c in t.calls)
-            assert len(t.calls) <= n * int(t.info["steps"])
-            if t.info["finished"] == 0:
-                assert len(t.calls) == n * int(t.info["steps"])
-    assert counting.calls <= 2
-    assert charged([t for ts in traces.values() for t in ts]) == engine_totals(counting)
-
-
 def test_revision_rounds_are_prefixes(engine: object, problems: list[Problem]) -> None:
     counting, traces = run(engine, problems, "revision", budgets=[1, 2], final="majority", max_tokens=48)
     assert counting.calls == 2
@@ -196,22 +181,6 @@ def test_revision_rounds_are_prefixes(engine: object, problems: list[Problem]) -
         assert len(one.calls) == 1 and len(two.calls) == 2
         assert two.calls[:1] == one.calls
     assert charged(traces[("", 2)]) == engine_totals(counting)
-
-
-def test_verification_grid_charges_verifier_tokens(engine: object, problems: list[Problem]) -> None:
-    counting, traces = run(engine, problems, "verification", budgets=[1, 2], verifications=[1, 2],
-                                     critique_tokens=16, max_tokens=64)
-    assert counting.calls == 3  # solutions, critiques, verdicts
-    for (variant, s), ts in traces.items():
-        v = int(variant.removeprefix("V="))
-        for t in ts:
-            roles = [c.role for c in t.calls]
-            [solve] = [c for c in t.calls if c.role == "generator"]  # the s solutions: one request, n = s
-            assert solve.n == s and roles.count("verifier") == 2 * s * v
-            verdicts = [c for c in t.calls if c.role == "verifier" and c.completion_tokens <= 1]
-            assert len(verdicts) >= s * v
-            assert 0.0 <= t.info["picked_score"] <= 1.0
-    assert charged(traces[("V=2", 2)]) == engine_totals(counting)
 
 
 def test_reward_models_match_a_transformers_forward_pass(
@@ -298,26 +267,33 @@ def test_beam_search_with_a_process_reward_model(
 
 
 def test_verification_by_a_separate_verifier_model(engine: object, problems: list[Problem]) -> None:
-    """Verifier calls go to the verifier's engine (here a second handle on the same checkpoint, counted
-    apart) and carry that model's FLOPs; the generator's engine sees only the solutions."""
+    """Every cell of the S x V grid; verifier calls go to the verifier's engine (here a second handle on
+    the same checkpoint, counted apart) and carry that model's FLOPs; the generator's engine sees only
+    the solutions."""
     from core.flops import decode_flops, prefill_flops
 
     verifier = CountingEngine(engine)
-    counting, traces = run(engine, problems, "verification", verifier=verifier, budgets=[2],
-                           verifications=[1], critique_tokens=16, max_tokens=64,
+    counting, traces = run(engine, problems, "verification", verifier=verifier, budgets=[1, 2],
+                           verifications=[1, 2], critique_tokens=16, max_tokens=64,
                            verifier_model="smollm2_135m")
     assert counting.calls == 1 and verifier.calls == 2  # solutions | critiques, verdicts
-    calls = [c for t in traces[("V=1", 2)] for c in t.calls]
+    for (variant, s), ts in traces.items():
+        v = int(variant.removeprefix("V="))
+        for t in ts:
+            roles = [c.role for c in t.calls]
+            [solve] = [c for c in t.calls if c.role == "generator"]  # the s solutions: one request, n = s
+            assert solve.n == s and roles.count("verifier") == 2 * s * v
+            verdicts = [c for c in t.calls if c.role == "verifier" and c.completion_tokens <= 1]
+            assert len(verdicts) >= s * v
+            assert 0.0 <= t.info["picked_score"] <= 1.0
+    calls = [c for t in traces[("V=2", 2)] for c in t.calls]  # the largest cell: everything that ran
     gen = [c for c in calls if c.role == "generator"]
     ver = [c for c in calls if c.role == "verifier"]
     assert all(c.flops is None for c in gen) and all(c.flops for c in ver)
     for mine, counted in ((gen, counting), (ver, verifier)):
         totals = (sum(c.prompt_tokens for c in mine), sum(c.completion_tokens for c in mine))
         assert totals == engine_totals(counted)
-    from harness.engines.embedded import resolve_model_path
-    from harness.engines.model_info import load_model_info
-
-    info = load_model_info("smollm2_135m", resolve_model_path("embedded:smollm2-135m-instruct"))
+    info = smollm2_info()
     for c in ver:  # n = 1 per verifier call: one prefill (less what the verifier computed before) + decode
         decode = decode_flops(info, c.prompt_tokens, c.completion_tokens)
         assert c.flops == pytest.approx(prefill_flops(info, c.prompt_tokens, c.cached_tokens) + decode)

@@ -13,6 +13,7 @@ from itertools import count
 
 import pytest
 
+from core.auxiliary import AuxModel, SearchContext
 from core.records import SamplingParams
 from harness.engines.scripted import Reply, ScriptedEngine, ScriptedRewardModel, render
 from strategies import SearchStrategy, get_strategy
@@ -32,8 +33,8 @@ def run(engine: ScriptedEngine, name: str, chats: list[list[dict[str, str]]] = C
         rewarder: ScriptedRewardModel | None = None, **options: object) -> dict[Cell, list[Trace]]:
     strategy = get_strategy(name, **options)
     assert isinstance(strategy, SearchStrategy)
-    strategy.rewarder = rewarder
-    traces = strategy.run(engine, chats, BASE, last_word)
+    models = {need: rewarder for need in strategy.needs()} if rewarder is not None else {}
+    traces = strategy.run(SearchContext(engine, chats, BASE, last_word, models))
     assert list(traces) == strategy.cells() or set(traces) == set(strategy.cells())
     assert all(len(ts) == len(chats) for ts in traces.values())
     return traces
@@ -210,8 +211,8 @@ def test_reward_ranking_best_and_weighted() -> None:
 
     strategy = get_strategy("reward_ranking", budgets=[1, 3], reward_model="scripted_judge")
     assert isinstance(strategy, SearchStrategy)
-    strategy.rewarder = orm
-    traces = strategy.run(engine, CHATS[:1], BASE, answers)
+    assert strategy.needs() == (AuxModel("reward_model", "scripted_judge"),)
+    traces = strategy.run(SearchContext(engine, CHATS[:1], BASE, answers, {strategy.needs()[0]: orm}))
     assert traces[("best", 3)][0].text == "answer 4"  # the highest single score
     assert traces[("weighted", 3)][0].text == "first answer 5"  # 5 sums 1.1 > 0.9; its first solution
     assert traces[("best", 1)][0].text == traces[("weighted", 1)][0].text == "answer 4"

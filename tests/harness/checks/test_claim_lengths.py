@@ -14,6 +14,7 @@ from itertools import count
 
 import pytest
 
+from core.auxiliary import SearchContext
 from core.records import SamplingParams
 from harness.checks.claim_forms import LengthModel, cell_cost
 from harness.engines.scripted import Reply, ScriptedEngine, render
@@ -40,7 +41,7 @@ def read(trace: Trace) -> int:
 def traced(name: str, engine: ScriptedEngine, cell: tuple[str, int], **options: object) -> Trace:
     strategy = get_strategy(name, **options)
     assert isinstance(strategy, SearchStrategy)
-    [trace] = strategy.run(engine, [CHAT], BASE, lambda i, text: None)[cell]
+    [trace] = strategy.run(SearchContext(engine, [CHAT], BASE, lambda i, text: None))[cell]
     return trace
 
 
