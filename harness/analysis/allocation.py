@@ -3,7 +3,7 @@ and a policy selected on one half of the problems and reported on the other (the
 
 Candidates are the cells of the run's other non-oracle strategies for the same model (pass@k reads
 the reference, so it never competes): each selection strategy at each budget (per-problem expected
-accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs, `analyze.selection_flops`, the same
+accuracy; FLOPs = prefill + k x the problem's mean decode FLOPs, `selection.selection_flops`, the same
 cell as on its own curve) and each search strategy's cells
 (per-problem verdict and traced FLOPs, under the run's prefill rule). The probe is the first `probe`
 samples of the sampled pool; its FLOPs and tokens are added to every problem's cost. Under the
