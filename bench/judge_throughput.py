@@ -27,16 +27,16 @@ def main() -> None:
     from tasks.data import load_records
     from tasks.math import SOURCE
     from tasks.math500 import SOURCE as MATH500
-    from tasks.math_judge import judge_math, judge_one
+    from tasks.math_check import check_math, check_one
 
     task = get_task("math")
     problems = task.load(None, args.limit)
     rows = load_records(SOURCE, None)[: len(problems)]
     items = [(row["solution"], p.reference) for row, p in zip(rows, problems, strict=True)]
 
-    judge_math(items[:4])  # start the worker pool outside the timing
+    check_math(items[:4])  # start the worker pool outside the timing
     start = time.perf_counter()
-    verdicts = judge_math(items)
+    verdicts = check_math(items)
     ours_s = time.perf_counter() - start
     ours_ok = sum(v.correct for v in verdicts)
 
@@ -51,15 +51,15 @@ def main() -> None:
     # reference with \displaystyle keeps its value but not its text, forcing the math-verify path.
     forced = [(solution, "\\displaystyle " + reference) for solution, reference in items]
     start = time.perf_counter()
-    forced_ok = sum(v.correct for v in judge_math(forced))
+    forced_ok = sum(v.correct for v in check_math(forced))
     forced_s = time.perf_counter() - start
 
     m500 = get_task("math500").load(None, None)
     m500_rows = load_records(MATH500, None)
     m500_items = [(row["solution"], p.reference) for row, p in zip(m500_rows, m500, strict=True)]
-    judge_one(m500_items[0])  # imports outside the timing
+    check_one(m500_items[0])  # imports outside the timing
     start = time.perf_counter()
-    m500_ok = sum(bool(judge_one(item)[1]) for item in m500_items)
+    m500_ok = sum(bool(check_one(item)[1]) for item in m500_items)
     m500_s = time.perf_counter() - start
 
     he = get_task("humaneval")

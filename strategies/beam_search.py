@@ -37,7 +37,7 @@ from strategies._search import (
     sampled,
 )
 
-SCORERS = ("self_certainty", "reward")
+STEP_SCORERS = ("self_certainty", "reward")  # how a beam's steps are scored (strategies.scorers: samples)
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ class BeamSearch(SearchStrategy):
         super().__init__(budgets)
         if expansions < 1 or max_steps < 1 or step_tokens < 1:
             raise ValueError(f"{self.name}: expansions, max_steps and step_tokens must be >= 1")
-        if scorer not in SCORERS:
-            raise ValueError(f"{self.name}: unknown scorer {scorer!r}; valid scorers: {', '.join(SCORERS)}")
+        if scorer not in STEP_SCORERS:
+            raise ValueError(f"{self.name}: unknown scorer {scorer!r}; "
+                             f"valid scorers: {', '.join(STEP_SCORERS)}")
         if (scorer == "reward") != (reward_model is not None):
             raise ValueError(f"{self.name}: scorer 'reward' and reward_model go together "
                              f"(got scorer={scorer!r}, reward_model={reward_model!r})")

@@ -4,7 +4,7 @@ reference-free vote keys (answers clustered by math equivalence, `tasks.math_vot
 from __future__ import annotations
 
 from tasks._base import Message, Problem, Task, Verdict
-from tasks.math_judge import judge_math
+from tasks.math_check import check_math
 from tasks.math_votes import leaders_batch, vote_key
 from tasks.votes import VoteClusters, clusters_from_leaders, distinct_in_order
 
@@ -15,7 +15,7 @@ INSTRUCTION = (
 
 
 class MathTask(Task):
-    """A task whose reference is a LaTeX answer string judged by `tasks.math_judge`."""
+    """A task whose reference is a LaTeX answer string judged by `tasks.math_check`."""
 
     prompt_version = "1"
     verifier_version = "2"
@@ -28,7 +28,7 @@ class MathTask(Task):
         return self.verify_batch([(problem, completion)])[0]
 
     def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
-        return judge_math([(c, p.reference) for p, c in pairs])
+        return check_math([(c, p.reference) for p, c in pairs])
 
     def vote_key(self, answer: str) -> str:
         return vote_key(answer)

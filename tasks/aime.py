@@ -7,7 +7,7 @@ import re
 from tasks._base import TASKS, Problem, Verdict
 from tasks._math_base import MathTask
 from tasks.data import DataSource, load_records
-from tasks.math_judge import judge_math
+from tasks.math_check import check_math
 
 _INT = re.compile(r"^\s*(\d{1,3})\s*$")
 
@@ -41,7 +41,7 @@ class AIME(MathTask):
         ]
 
     def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
-        verdicts = judge_math([(c, p.reference) for p, c in pairs])
+        verdicts = check_math([(c, p.reference) for p, c in pairs])
         return [integer_verdict(v, p.reference) for v, (p, _) in zip(verdicts, pairs, strict=True)]
 
 

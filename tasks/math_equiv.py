@@ -12,7 +12,7 @@ as `1.22`, and is right if either reading equals the reference; `1,220` is alway
 hundred and twenty. References are read in their benchmark's convention (`,` separates list items).
 `equivalent(pred, ref)` never raises: anything unparseable is "not equivalent". It carries no time
 limit of its own (math-verify's is SIGALRM-based, which fails in threads): callers run it in a
-`TimeLimitedPool` (see `judge_math`).
+`TimeLimitedPool` (see `check_math`).
 """
 
 from __future__ import annotations

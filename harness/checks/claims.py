@@ -128,7 +128,9 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class ClaimVerdict:
+    """What a claim's relation came to on the measured curves (a sample's verdict is `tasks.Verdict`)."""
+
     verdict: str
     comparisons: list[Comparison] = field(default_factory=list)
     reason: str = ""
@@ -195,35 +197,35 @@ def _difference(m: Measured, a: dict[str, float] | None, b: dict[str, float] | N
     return Difference(d, lo, hi, "independent CIs (no paired per-problem values)", (lo, hi))
 
 
-def _summarise(relation: Relation, comparisons: list[Comparison], what: str) -> Verdict:
+def _summarise(relation: Relation, comparisons: list[Comparison], what: str) -> ClaimVerdict:
     """The relation's verdict from its comparisons: every judged one needs a number."""
     judged = [c for c in comparisons if c.verdict != NOT_JUDGED]
     if not judged:
-        return Verdict(INCONCLUSIVE, comparisons,
+        return ClaimVerdict(INCONCLUSIVE, comparisons,
                        f"no comparison in the judged range ({relation.range_text()})")
     bad = [c for c in judged if c.verdict == CONTRADICTED]
     if bad:
-        return Verdict(CONTRADICTED, comparisons, "contradicted " + "; ".join(c.where for c in bad))
+        return ClaimVerdict(CONTRADICTED, comparisons, "contradicted " + "; ".join(c.where for c in bad))
     missing = [c for c in judged if c.difference is None]
     if missing:
-        return Verdict(INCONCLUSIVE, comparisons,
+        return ClaimVerdict(INCONCLUSIVE, comparisons,
                        "; ".join(f"{what} not measured {c.where}" for c in missing))
     if all(c.verdict == SUPPORTED for c in judged):
-        return Verdict(SUPPORTED, comparisons, f"all {len(judged)} judged comparisons supported")
-    return Verdict(INCONCLUSIVE, comparisons, f"{sum(c.verdict == INCONCLUSIVE for c in judged)} of "
+        return ClaimVerdict(SUPPORTED, comparisons, f"all {len(judged)} judged comparisons supported")
+    return ClaimVerdict(INCONCLUSIVE, comparisons, f"{sum(c.verdict == INCONCLUSIVE for c in judged)} of "
                    f"{len(judged)} judged comparisons undecided")
 
 
-def _no_points(relation: Relation, arm: str) -> Verdict:
+def _no_points(relation: Relation, arm: str) -> ClaimVerdict:
     c = Comparison(relation.type, "", None, None, None, INCONCLUSIVE, f"arm {arm} has no points")
-    return Verdict(INCONCLUSIVE, [c], f"arm {arm} has no points")
+    return ClaimVerdict(INCONCLUSIVE, [c], f"arm {arm} has no points")
 
 
 def _point(p: CurvePoint) -> tuple[float, float, float]:
     return p.accuracy, p.ci_low, p.ci_high
 
 
-def _judge_pairwise(relation: Relation, m: Measured, axis_name: str) -> Verdict:
+def _decide_pairwise(relation: Relation, m: Measured, axis_name: str) -> ClaimVerdict:
     """`beats` and `matches`: one comparison per point of the reference arm."""
     a = sorted(m.curves.get(relation.a, []), key=lambda p: p.budget)
     b = sorted(m.curves.get(relation.b, []), key=lambda p: p.budget)
@@ -282,12 +284,12 @@ def _in_range(relation: Relation, m: Measured, axis_name: str) -> tuple[list[Cur
                                "outside the judged range") for p in pts if p not in judged]
 
 
-def _judge_increasing(relation: Relation, m: Measured, axis_name: str) -> Verdict:
+def _decide_increasing(relation: Relation, m: Measured, axis_name: str) -> ClaimVerdict:
     if not m.curves.get(relation.a):
         return _no_points(relation, relation.a)
     judged, comparisons = _in_range(relation, m, axis_name)
     if len(judged) < 2:
-        return Verdict(INCONCLUSIVE, comparisons,
+        return ClaimVerdict(INCONCLUSIVE, comparisons,
                        f"needs two budgets in the judged range ({relation.range_text()})")
     for left, right in itertools.pairwise(judged):
         diff = _difference(m, m.values(right), m.values(left), _point(right), _point(left))
@@ -315,32 +317,32 @@ def _judge_increasing(relation: Relation, m: Measured, axis_name: str) -> Verdic
                                   slope, lo, hi, slope_verdict, how))
     falls = [c for c in pairs if c.verdict == CONTRADICTED]
     if falls:
-        return Verdict(CONTRADICTED, comparisons, "accuracy falls " + "; ".join(c.where for c in falls))
+        return ClaimVerdict(CONTRADICTED, comparisons, "accuracy falls " + "; ".join(c.where for c in falls))
     if slope_verdict == SUPPORTED:
-        return Verdict(SUPPORTED, comparisons,
+        return ClaimVerdict(SUPPORTED, comparisons,
                        "the log-budget slope's CI is above 0 and no consecutive pair falls")
-    return Verdict(slope_verdict, comparisons,
+    return ClaimVerdict(slope_verdict, comparisons,
                    f"the log-budget slope's CI is {'below' if hi < 0 else 'across'} 0")
 
 
-def _judge_fits(relation: Relation, m: Measured, axis_name: str) -> Verdict:
+def _decide_fits(relation: Relation, m: Measured, axis_name: str) -> ClaimVerdict:
     if not m.curves.get(relation.a):
         return _no_points(relation, relation.a)
     judged, comparisons = _in_range(relation, m, axis_name)
     fit_pts, held = judged[:-relation.holdout], judged[-relation.holdout:]
     if len(fit_pts) < 3 or not held:
-        return Verdict(INCONCLUSIVE, comparisons, f"needs at least 3 fitted and 1 held-out budget, has "
+        return ClaimVerdict(INCONCLUSIVE, comparisons, f"needs at least 3 fitted and 1 held-out budget, has "
                        f"{len(fit_pts)} and {len(held)} in the judged range")
     mat = _matrix(m, judged)
     if mat is None:
-        return Verdict(INCONCLUSIVE, comparisons,
+        return ClaimVerdict(INCONCLUSIVE, comparisons,
                        "the fit's CI needs per-problem values (per_problem.parquet)")
     k_fit = np.array([p.budget for p in fit_pts], dtype=float)
     k_held = np.array([p.budget for p in held], dtype=float)
     nf = len(fit_pts)
     point = fit_points(k_fit, mat[:, :nf].mean(axis=0))
     if point is None:
-        return Verdict(INCONCLUSIVE, comparisons, "no fit: coverage is 0 or 1 at the fitted budgets")
+        return ClaimVerdict(INCONCLUSIVE, comparisons, "no fit: coverage is 0 or 1 at the fitted budgets")
     boot_b, boot_res = [], []
     for means in bootstrap_means(mat, m.resamples, m.seed):
         fit = fit_points(k_fit, means[:nf])
@@ -366,14 +368,15 @@ def _judge_fits(relation: Relation, m: Measured, axis_name: str) -> Verdict:
     return _summarise(relation, comparisons, relation.a)
 
 
-def judge(relation: Relation, curves: dict[str, list[CurvePoint]] | Measured, axis_name: str) -> Verdict:
+def decide(relation: Relation, curves: dict[str, list[CurvePoint]] | Measured,
+           axis_name: str) -> ClaimVerdict:
     """The verdict of one relation on the arms' curves (points on all problems, any order)."""
     m = curves if isinstance(curves, Measured) else Measured(curves)
     if relation.type == "increasing":
-        return _judge_increasing(relation, m, axis_name)
+        return _decide_increasing(relation, m, axis_name)
     if relation.type == "fits":
-        return _judge_fits(relation, m, axis_name)
-    return _judge_pairwise(relation, m, axis_name)
+        return _decide_fits(relation, m, axis_name)
+    return _decide_pairwise(relation, m, axis_name)
 
 
 def claim_names() -> list[str]:

@@ -17,7 +17,16 @@ from pathlib import Path
 from core.records import CurvePoint
 from harness.analysis.per_problem import read_per_problem
 from harness.checks.claim_forms import require_overlap
-from harness.checks.claims import Claim, Measured, Verdict, claim_dir, claim_names, combine, judge, load_claim
+from harness.checks.claims import (
+    Claim,
+    ClaimVerdict,
+    Measured,
+    claim_dir,
+    claim_names,
+    combine,
+    decide,
+    load_claim,
+)
 from harness.config import ConfigError, load_sweep_config
 
 
@@ -37,7 +46,7 @@ def _ci(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"[{low:+.3f}, {high:+.3f}]"
 
 
-def describe(claim: Claim, form: str, verdicts: list[Verdict], overall: str) -> str:
+def describe(claim: Claim, form: str, verdicts: list[ClaimVerdict], overall: str) -> str:
     lines = [f"# {claim.name} ({form}): {overall.upper()}", "", f"Claim: {claim.statement}",
              f"Source: {claim.source}", f"Axis: {claim.axis}", ""]
     for relation, verdict in zip(claim.forms[form].relations, verdicts, strict=True):
@@ -74,7 +83,7 @@ def run_claim(name: str, form: str, extra_overrides: list[str]) -> tuple[str, Pa
     measured = Measured(curves, read_per_problem(result.run_dir), int(boot.get("resamples", 1000)),
                         int(boot.get("seed", 0)))
     relations = claim.forms[form].relations
-    verdicts = [judge(r, measured, claim.axis) for r in relations]
+    verdicts = [decide(r, measured, claim.axis) for r in relations]
     overall = combine([v.verdict for v in verdicts])
     out = claim_dir(Path(resolved.sweep.results_dir), name) / form
     out.mkdir(parents=True, exist_ok=True)

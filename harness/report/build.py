@@ -31,13 +31,13 @@ from harness.analysis.scaling_fit import fit_coverage
 from harness.analysis.selection import Pools, Price, accuracy_matrix, difficulty_bins, group_pools
 from harness.analysis.stats import record_values
 from harness.engines.hardware import hardware, versions
+from harness.report.band import band_section, stage_section
 from harness.report.html import html_table, write_html
 from harness.report.metrics import html_sections, metric_tables
 from harness.report.tracking import log_run
 from harness.report.viewer import store_texts, viewer_data
 from harness.report.write import plot_curves, summary_table, write_metrics
 from harness.run.score import ScoredRow, read_scores
-from harness.run.sensitivity import band_section, stage_section
 from strategies import CellIndex, PoolKey, Strategy, get_strategy, is_meta, is_search, is_selection
 
 MERGE_FIELDS = ("task", "prompt_version", "verifier_version")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,6 @@ from strategies._search import Cell, Trace
 from tasks import Problem, get_task
 
 pytestmark = pytest.mark.slow
-
-STRATEGIES_DIR = Path(__file__).resolve().parents[2] / "strategies"
 
 
 @dataclass
@@ -299,18 +296,3 @@ def test_verification_by_a_separate_verifier_model(engine: object, problems: lis
         assert c.flops == pytest.approx(prefill_flops(info, c.prompt_tokens, c.cached_tokens) + decode)
         assert c.flops_no_cache == pytest.approx(prefill_flops(info, c.prompt_tokens) + decode)
     assert any(c.cached_tokens > 0 for c in ver)  # each verdict extends its critique's prompt
-
-
-def test_strategies_never_import_a_backend() -> None:
-    import ast
-
-    backends = ("vllm", "ray", "torch", "transformers", "openai", "harness.engines.vllm_engine",
-                "harness.run.execute")
-    for path in STRATEGIES_DIR.glob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            for name in names:
-                assert not name.startswith(backends), f"{path} imports {name}"
-

@@ -3,7 +3,7 @@
 Measured 2026-12-01 on the 177 new cases (162 math, 15 GSM8K): the staged extractor agrees with every
 label; the code before it (last box, then a marker, then the last line's inline math; GSM8K without
 digit groups or decimal commas) agreed on 94/177. Every case class keeps at least one right and one
-wrong answer. Cases are judged in-process (`judge_one`, no time limit) so a loaded machine cannot turn
+wrong answer. Cases are judged in-process (`check_one`, no time limit) so a loaded machine cannot turn
 a slow worker start into a `timeout`; the pool and its limit are tested in test_math_equiv.py.
 """
 
@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from tasks import Problem, get_task
-from tasks.math_judge import judge_one
+from tasks.math_check import check_one
 from tests.tasks.extract_cases import GSM8K_CASES, MATH_CASES
 
 
@@ -32,7 +32,7 @@ def test_cases_are_many_balanced_and_cover_every_class() -> None:
 def test_math_cases() -> None:
     wrong = []
     for klass, completion, reference, label in MATH_CASES:
-        extracted, correct, stage = judge_one((completion, reference))
+        extracted, correct, stage = check_one((completion, reference))
         if correct != label:
             wrong.append((klass, completion, reference, label, extracted, stage))
     assert wrong == []

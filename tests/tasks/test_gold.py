@@ -7,7 +7,7 @@ import pytest
 
 from tasks import get_task
 from tasks.data import load_records
-from tasks.math_judge import judge_math
+from tasks.math_check import check_math
 
 
 def test_math500_gold_solutions() -> None:
@@ -17,10 +17,10 @@ def test_math500_gold_solutions() -> None:
     problems = task.load(None, None)
     rows = load_records(SOURCE, None)
     assert len(problems) == 500
-    verdicts = judge_math([(r["solution"], p.reference) for r, p in zip(rows, problems, strict=True)])
+    verdicts = check_math([(r["solution"], p.reference) for r, p in zip(rows, problems, strict=True)])
     wrong = [p.id for p, v in zip(problems, verdicts, strict=True) if not v.correct]
     assert wrong == []
-    assert not any(v.correct for v in judge_math([("", p.reference) for p in problems]))
+    assert not any(v.correct for v in check_math([("", p.reference) for p in problems]))
 
 
 @pytest.mark.slow
@@ -31,7 +31,7 @@ def test_math_full_gold_solutions() -> None:
     problems = task.load(None, None)
     rows = load_records(SOURCE, None)
     assert len(problems) == 5000
-    verdicts = judge_math([(r["solution"], p.reference) for r, p in zip(rows, problems, strict=True)])
+    verdicts = check_math([(r["solution"], p.reference) for r, p in zip(rows, problems, strict=True)])
     assert [p.id for p, v in zip(problems, verdicts, strict=True) if not v.correct] == []
     levels = {p.metadata["level"] for p in problems}
     assert levels <= {1, 2, 3, 4, 5, None} and len({p.metadata["subject"] for p in problems}) == 7

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from tasks.math_check import check_math
 from tasks.math_equiv import equivalent, normalize
-from tasks.math_judge import judge_math
 from tests.tasks.equiv_pairs import PAIRS
 
 
@@ -56,7 +56,7 @@ def test_equivalence_beats_both_baselines_on_the_labelled_set() -> None:
 )
 def test_pathological_answers_are_wrong_within_the_limit(answer: str) -> None:
     start = time.monotonic()
-    (verdict,) = judge_math([(f"\\boxed{{{answer}}}", "5")], timeout_s=3.0)
+    (verdict,) = check_math([(f"\\boxed{{{answer}}}", "5")], timeout_s=3.0)
     assert not verdict.correct
     assert verdict.status in ("ok", "no_answer", "timeout", "error")
     assert time.monotonic() - start < 3.0 + 15.0  # limit + a worker respawn
@@ -66,5 +66,5 @@ def test_judging_works_from_threads() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(4) as pool:
-        verdicts = list(pool.map(lambda i: judge_math([(f"\\boxed{{{i}}}", str(i))])[0], range(8)))
+        verdicts = list(pool.map(lambda i: check_math([(f"\\boxed{{{i}}}", str(i))])[0], range(8)))
     assert all(v.correct and v.status == "ok" for v in verdicts)

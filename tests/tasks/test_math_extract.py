@@ -89,8 +89,8 @@ def test_pathological_inputs_end_fast() -> None:
 
 
 def test_verdicts_carry_the_stage() -> None:
-    from tasks.math_judge import judge_math
+    from tasks.math_check import check_math
 
-    verdicts = judge_math([("\\boxed{3}", "3"), ("The answer is 4.", "4"), ("nothing", "4")])
+    verdicts = check_math([("\\boxed{3}", "3"), ("The answer is 4.", "4"), ("nothing", "4")])
     assert [(v.correct, v.status, v.extracted_by) for v in verdicts] == [
         (True, "ok", "boxed"), (True, "ok", "final_statement"), (False, "no_answer", "none")]

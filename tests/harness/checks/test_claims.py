@@ -26,8 +26,8 @@ from harness.checks.claims import (
     Relation,
     claim_names,
     combine,
+    decide,
     diff_ci,
-    judge,
     load_claim,
     validate_relation,
 )
@@ -46,27 +46,27 @@ def curve(strategy: str, accs: list[float], unit: float = 1e10, half_width: floa
 def test_beats_each_verdict() -> None:
     b = curve("b", [0.2, 0.3])
     beats = Relation("beats", "a", "b")
-    assert judge(beats, {"a": curve("a", [0.5, 0.6]), "b": b}, "flops").verdict == SUPPORTED
-    assert judge(beats, {"a": curve("a", [0.05, 0.1]), "b": b}, "flops").verdict == CONTRADICTED
-    assert judge(beats, {"a": curve("a", [0.22, 0.31]), "b": b}, "flops").verdict == INCONCLUSIVE
+    assert decide(beats, {"a": curve("a", [0.5, 0.6]), "b": b}, "flops").verdict == SUPPORTED
+    assert decide(beats, {"a": curve("a", [0.05, 0.1]), "b": b}, "flops").verdict == CONTRADICTED
+    assert decide(beats, {"a": curve("a", [0.22, 0.31]), "b": b}, "flops").verdict == INCONCLUSIVE
 
 
 def test_beats_interpolates_a_at_b_cost_and_never_extrapolates() -> None:
     a = curve("a", [0.1, 0.5], unit=1e10)  # a at 1e10 and 2e10
     b = [pt("b", 1, 0.2, 1.5e10)]  # between a's points: a = 0.1 + 0.4 * log(1.5)/log(2) ~ 0.334
-    v = judge(Relation("beats", "a", "b"), {"a": a, "b": b}, "flops")
+    v = decide(Relation("beats", "a", "b"), {"a": a, "b": b}, "flops")
     assert v.comparisons[0].difference == pytest.approx(0.1 + 0.4 * 0.5849625 - 0.2, abs=1e-6)
     far = [pt("b", 1, 0.2, 1e12)]
-    v = judge(Relation("beats", "a", "b"), {"a": a, "b": far}, "flops")
+    v = decide(Relation("beats", "a", "b"), {"a": a, "b": far}, "flops")
     assert v.verdict == INCONCLUSIVE and "no extrapolation" in v.comparisons[0].note
 
 
 def test_beats_at_a_interpolates_b_at_a_single_point() -> None:
     one = [pt("one", 1, 0.5, 2e10)]
     many = curve("many", [0.1, 0.2, 0.3])  # 1e10, 2e10, 4e10: measured at one's cost
-    v = judge(Relation("beats", "one", "many", at="a"), {"one": one, "many": many}, "flops")
+    v = decide(Relation("beats", "one", "many", at="a"), {"one": one, "many": many}, "flops")
     assert v.verdict == SUPPORTED and v.comparisons[0].difference == pytest.approx(0.3)
-    v = judge(Relation("beats", "one", "many"), {"one": one, "many": many}, "flops")
+    v = decide(Relation("beats", "one", "many"), {"one": one, "many": many}, "flops")
     # at B's points, A's single point is measured at only one of them; the others have no number
     assert [c.difference is None for c in v.comparisons] == [True, False, True]
 
@@ -76,19 +76,19 @@ def test_matches_within_delta_at_a_fraction_of_compute() -> None:
     b = curve("b", [0.3, 0.4, 0.5], unit=4e10, half_width=0.01)  # b at 4e10, 8e10, 16e10
     a = curve("a", [0.3, 0.4, 0.5], unit=1e10, half_width=0.01)  # the same accuracy at 1/4 of the compute
     rel = Relation("matches", "a", "b", delta=0.02, ratio=0.25)
-    assert judge(rel, {"a": a, "b": b}, "flops").verdict == SUPPORTED
+    assert decide(rel, {"a": a, "b": b}, "flops").verdict == SUPPORTED
     worse = curve("a", [0.0, 0.05, 0.1], unit=1e10)
-    assert judge(rel, {"a": worse, "b": b}, "flops").verdict == CONTRADICTED
+    assert decide(rel, {"a": worse, "b": b}, "flops").verdict == CONTRADICTED
     noisy = curve("a", [0.27, 0.37, 0.47], unit=1e10, half_width=0.1)
-    assert judge(rel, {"a": noisy, "b": b}, "flops").verdict == INCONCLUSIVE
+    assert decide(rel, {"a": noisy, "b": b}, "flops").verdict == INCONCLUSIVE
 
 
 def test_increasing_each_verdict() -> None:
     rel = Relation("increasing", "a")
-    assert judge(rel, {"a": curve("a", [0.1, 0.2, 0.4])}, "samples").verdict == SUPPORTED
-    assert judge(rel, {"a": curve("a", [0.5, 0.3, 0.1])}, "samples").verdict == CONTRADICTED
-    assert judge(rel, {"a": curve("a", [0.0, 0.0, 0.0], half_width=0.0)}, "samples").verdict == INCONCLUSIVE
-    assert judge(rel, {"a": []}, "samples").verdict == INCONCLUSIVE
+    assert decide(rel, {"a": curve("a", [0.1, 0.2, 0.4])}, "samples").verdict == SUPPORTED
+    assert decide(rel, {"a": curve("a", [0.5, 0.3, 0.1])}, "samples").verdict == CONTRADICTED
+    assert decide(rel, {"a": curve("a", [0.0, 0.0, 0.0], half_width=0.0)}, "samples").verdict == INCONCLUSIVE
+    assert decide(rel, {"a": []}, "samples").verdict == INCONCLUSIVE
 
 
 def test_diff_ci_and_combine() -> None:
@@ -125,7 +125,7 @@ def test_one_of_four_measured_is_inconclusive_and_says_what_is_missing() -> None
     # B at 4 budgets; A measured only around B's first cost (far better there): 1 of 4 has a number
     b = curve("b", [0.2, 0.25, 0.3, 0.35], unit=1e10)
     a = [pt("a", 1, 0.9, 0.9e10, 0.02), pt("a", 2, 0.9, 1.1e10, 0.02)]
-    v = judge(Relation("beats", "a", "b"), {"a": a, "b": b}, "flops")
+    v = decide(Relation("beats", "a", "b"), {"a": a, "b": b}, "flops")
     assert [c.difference is not None for c in v.comparisons] == [True, False, False, False]
     assert v.comparisons[0].verdict == SUPPORTED
     assert v.verdict == INCONCLUSIVE
@@ -135,14 +135,14 @@ def test_one_of_four_measured_is_inconclusive_and_says_what_is_missing() -> None
 def test_a_declared_range_limits_what_is_judged_and_lists_the_rest() -> None:
     b = curve("b", [0.2, 0.25, 0.3, 0.35], unit=1e10)
     a = [pt("a", 1, 0.9, 0.9e10, 0.02), pt("a", 2, 0.9, 1.1e10, 0.02)]
-    v = judge(Relation("beats", "a", "b", budgets=(1,)), {"a": a, "b": b}, "flops")
+    v = decide(Relation("beats", "a", "b", budgets=(1,)), {"a": a, "b": b}, "flops")
     assert v.verdict == SUPPORTED and len(v.comparisons) == 4
     assert [c.verdict for c in v.comparisons] == [SUPPORTED, NOT_JUDGED, NOT_JUDGED, NOT_JUDGED]
-    v = judge(Relation("beats", "a", "b", max_cost=2.5e10), {"a": a, "b": b}, "flops")
+    v = decide(Relation("beats", "a", "b", max_cost=2.5e10), {"a": a, "b": b}, "flops")
     assert v.verdict == INCONCLUSIVE and "b budget 2" in v.reason  # 2e10 is judged and not measured
     # a contradiction stands even when other judged comparisons have no number
     worse = [pt("a", 1, 0.0, 0.9e10, 0.01), pt("a", 2, 0.0, 1.1e10, 0.01)]
-    assert judge(Relation("beats", "a", "b"), {"a": worse, "b": b}, "flops").verdict == CONTRADICTED
+    assert decide(Relation("beats", "a", "b"), {"a": worse, "b": b}, "flops").verdict == CONTRADICTED
 
 
 def per_problem_arm(strategy: str, accs: list[float], n: int = 200, budgets: list[int] | None = None,
@@ -165,13 +165,13 @@ def test_rise_and_collapse_is_not_supported() -> None:
     points, values = per_problem_arm("a", [0.10, 0.60, 0.15, 0.30], seed=1)
     for rule in RULES:
         rel = Relation("increasing", "a", rule=rule)
-        unpaired = judge(rel, {"a": points}, "samples")
-        paired = judge(rel, Measured({"a": points}, values), "samples")
+        unpaired = decide(rel, {"a": points}, "samples")
+        paired = decide(rel, Measured({"a": points}, values), "samples")
         assert unpaired.verdict == CONTRADICTED and paired.verdict == CONTRADICTED
         assert "budget 4 vs 2" in paired.reason
     steady, steady_values = per_problem_arm("a", [0.10, 0.20, 0.35, 0.50])
     for rule in RULES:
-        v = judge(Relation("increasing", "a", rule=rule), Measured({"a": steady}, steady_values), "samples")
+        v = decide(Relation("increasing", "a", rule=rule), Measured({"a": steady}, steady_values), "samples")
         assert v.verdict == SUPPORTED
 
 
@@ -183,14 +183,14 @@ def coverage_arm(law: Callable[[int], float], n: int = 400) -> tuple[list[CurveP
 def test_fits_supports_a_power_law_and_not_a_curve_that_saturates() -> None:
     rel = Relation("fits", "cov", delta=0.05, holdout=2)
     law, law_values = coverage_arm(lambda k: math.exp(-1.5 * k**-0.5))
-    v = judge(rel, Measured({"cov": law}, law_values), "samples")
+    v = decide(rel, Measured({"cov": law}, law_values), "samples")
     assert v.verdict == SUPPORTED, v.reason
     # coverage that stops at 0.5 (half the problems are never solved) is no power law in k
     flat, flat_values = coverage_arm(lambda k: 0.5 * (1 - 0.5**k))
-    v = judge(rel, Measured({"cov": flat}, flat_values), "samples")
+    v = decide(rel, Measured({"cov": flat}, flat_values), "samples")
     assert v.verdict == CONTRADICTED and "held-out budget 64" in v.reason
     # without per-problem values there is no CI for the fit: no verdict
-    assert judge(rel, {"cov": law}, "samples").verdict == INCONCLUSIVE
+    assert decide(rel, {"cov": law}, "samples").verdict == INCONCLUSIVE
 
 
 def test_matches_and_fits_need_a_stated_margin() -> None:
@@ -236,7 +236,7 @@ def test_pairwise_differences_are_paired_interpolations() -> None:
     a_pts, a_vals = per_problem_arm("a", [0.3, 0.5], seed=2)  # flops 1e10, 2e10
     b_pts, b_vals = per_problem_arm("b", [0.2], seed=2)
     b_pts = [CurvePoint(**{**b_pts[0].__dict__, "mean_flops": 1.5e10})]
-    v = judge(Relation("beats", "a", "b"), Measured({"a": a_pts, "b": b_pts}, {**a_vals, **b_vals}), "flops")
+    v = decide(Relation("beats", "a", "b"), Measured({"a": a_pts, "b": b_pts}, {**a_vals, **b_vals}), "flops")
     c = v.comparisons[0]
     t = math.log(1.5) / math.log(2)
     assert c.difference == pytest.approx(0.3 + t * 0.2 - 0.2, abs=1e-9)
@@ -278,7 +278,7 @@ def test_verdict_text_lists_every_comparison_measured_or_not() -> None:
     m = Measured({"self_consistency": sc, "verify_1": v1, "verify_2": v2},
                  {**sc_values, **v1_values, **v2_values})
     relations = claim.forms["cpu"].relations
-    verdicts = [judge(r, m, claim.axis) for r in relations]
+    verdicts = [decide(r, m, claim.axis) for r in relations]
     text = describe(claim, "cpu", verdicts, combine([v.verdict for v in verdicts]))
     assert text.count("  - at ") == sum(len(v.comparisons) for v in verdicts) == 4 + 4 + 6
     assert "not judged" in text and "independent CIs: [" in text and "paired over 200 problems" in text

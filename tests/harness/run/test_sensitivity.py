@@ -1,4 +1,5 @@
-"""The verifier sensitivity band and the extraction-stage table (harness/run/sensitivity.py)."""
+"""The verifier sensitivity band and the extraction-stage table (harness/run/sensitivity.py judges,
+harness/report/band.py reports)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from harness.analysis.curves import analyze
+from harness.report.band import band_rows, disagreements
 from harness.report.build import build_report, load_run
 from harness.run.score import read_scores, write_scores
-from harness.run.sensitivity import band_rows, disagreements, judge_alone
+from harness.run.sensitivity import judge_alone
 from strategies import get_strategy
 from tasks import Problem, get_task
 from tests.harness.report.test_report import make_run

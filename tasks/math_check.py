@@ -1,4 +1,5 @@
-"""Judge math completions against reference answers, each under a wall-clock limit.
+"""Check math completions against reference answers (extract, then test equivalence), each under a
+wall-clock limit.
 
 Extraction and equivalence run in a shared `TimeLimitedPool` of worker processes (sized to the
 cores, created on first use), so a pathological answer (`10^{10^{10^{10}}}`, megabytes of braces)
@@ -21,7 +22,7 @@ _POOL: TimeLimitedPool | None = None
 _LOCK = threading.Lock()
 
 
-def judge_one(item: tuple[str, str]) -> tuple[str | None, bool, str]:
+def check_one(item: tuple[str, str]) -> tuple[str | None, bool, str]:
     """(completion, reference) -> (extracted answer, correct, extraction stage). Runs inside a worker."""
     completion, reference = item
     found = extract(completion)
@@ -32,18 +33,18 @@ def judge_one(item: tuple[str, str]) -> tuple[str | None, bool, str]:
 
 def warm_up() -> None:
     """Import math-verify and sympy in a fresh worker (seconds) before it is given an item."""
-    judge_one(("\\boxed{\\frac{1}{2}}", "0.5"))
+    check_one(("\\boxed{\\frac{1}{2}}", "0.5"))
 
 
 def _pool() -> TimeLimitedPool:
     global _POOL
     if _POOL is None:
-        _POOL = TimeLimitedPool(judge_one, workers=max(1, os.cpu_count() or 1), warm=warm_up)
+        _POOL = TimeLimitedPool(check_one, workers=max(1, os.cpu_count() or 1), warm=warm_up)
         atexit.register(_POOL.close)
     return _POOL
 
 
-def judge_math(items: list[tuple[str, str]], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Verdict]:
+def check_math(items: list[tuple[str, str]], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Verdict]:
     """Verdicts for (completion, reference) pairs, in order."""
     if not items:
         return []
