@@ -45,11 +45,17 @@ $(STAMP): pyproject.toml
 sweep: setup
 	$(PY) -m harness sweep $(ARGS)
 
+# The fast tests in parallel (pytest-xdist, one worker per core, a test file per worker so a file's
+# module fixtures and ordered steps stay together), then the slow ones serially: each loads the real
+# engine on every core, and two engines must never run at once. Both always run; either failing fails.
+TEST_WORKERS ?= auto
+FAST_TESTS := -m "not slow" -n $(TEST_WORKERS) --dist loadfile tests
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q $(FAST_TESTS); fast=$$?; $(PY) -m pytest -q -m slow tests; slow=$$?; \
+	if [ $$fast -ne 0 ]; then exit $$fast; fi; exit $$slow
 
 test-fast: setup
-	$(PY) -m pytest -q -m "not slow" tests
+	$(PY) -m pytest -q $(FAST_TESTS)
 
 lint: setup
 	$(VENV)/bin/ruff check core harness tasks strategies tests bench

@@ -96,3 +96,23 @@ def test_ci_run_sets_the_data_folder_only_when_it_exists(tmp_path: Path, with_da
     env = {k: v for k, v in os.environ.items() if k != "TTC_DATA_DIR"}
     out = subprocess.run(["bash", str(clone / ".ci" / "run")], env=env, capture_output=True, text=True).stdout
     assert out.strip() == (f"D={tmp_path / 'shared' / 'data'}" if with_data else "D=")
+
+
+FAKE_PYTEST = """#!/bin/bash
+echo "pytest $*" >> calls.txt
+if [[ "$*" == *"not slow"* ]]; then exit {fast}; else exit {slow}; fi
+"""
+
+
+@pytest.mark.parametrize(("fast", "slow"), [(0, 0), (1, 0), (0, 1)])
+def test_make_test_runs_the_fast_tests_in_parallel_then_the_slow_ones_and_fails_if_either_fails(
+        tmp_path: Path, fast: int, slow: int) -> None:
+    clone = _clone(tmp_path, with_data=False)
+    fake = clone / "fake-python"
+    fake.write_text(FAKE_PYTEST.format(fast=fast, slow=slow))
+    fake.chmod(0o755)
+    done = _make(clone, "test", f"PY={fake}")
+    assert (done.returncode == 0) == (fast == slow == 0), done.stdout + done.stderr
+    first, second = (clone / "calls.txt").read_text().splitlines()  # both halves ran, whatever the first gave
+    assert '-m not slow' in first and " -n " in first and "--dist loadfile" in first
+    assert "-m slow" in second and " -n " not in second  # one real engine at a time

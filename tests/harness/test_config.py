@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from harness.config import ConfigError, load_sweep_config
@@ -103,15 +106,19 @@ def test_a_separate_verifier_model_is_checked_before_anything_loads() -> None:
                            f"{verifier}qwen2_5_7b"])
 
 
-def test_cli_exits_2_with_the_message_and_loads_no_model(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exits_2_with_the_message_and_loads_no_model() -> None:
+    # in a fresh interpreter: this test process may have imported vllm or ray for other tests
+    import json
+    import subprocess
     import sys
 
-    from harness.cli import main
-
-    assert main(["sweep", "task=gsm9k"]) == 2
-    err = capsys.readouterr().err
-    assert "unknown task 'gsm9k'" in err and "gsm8k" in err
-    assert "vllm" not in sys.modules and "ray" not in sys.modules
+    probe = ("import json, sys\nfrom harness.cli import main\ncode = main(['sweep', 'task=gsm9k'])\n"
+             "print(json.dumps([code, 'vllm' in sys.modules, 'ray' in sys.modules]))\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, env=dict(os.environ, PYTHONPATH=str(root)),
+                          capture_output=True, text=True, timeout=120)
+    assert json.loads(done.stdout.splitlines()[-1]) == [2, False, False], done.stdout + done.stderr
+    assert "unknown task 'gsm9k'" in done.stderr and "gsm8k" in done.stderr
 
 
 def test_missing_data_names_where_it_looked(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -55,13 +55,13 @@ def test_programs_cluster_by_behaviour_on_the_examples_never_the_hidden_tests() 
     completions = [f"```python\n{problem.question}{body}```" for body in pool]
     verdicts = task.verify_batch([(problem, c) for c in completions])
     assert [v.correct for v in verdicts] == [True, False, True, True, False, False, False, False, False]
-    keys = task.vote_clusters(problem, completions, verdicts).keys
+    clusters = task.vote_clusters(problem, completions, verdicts)
+    keys = clusters.keys
     assert keys[0] == keys[2]  # same behaviour, other code: one cluster
     assert keys[3] == keys[1] != keys[0]  # passes the hidden tests, but votes with the wrong program
     assert keys[4] == keys[5] not in (keys[0], keys[1], keys[6])  # same exception type merges
     assert keys[7] is None  # does not load: no vote
     assert keys[8] is not None and keys.count(keys[8]) == 1  # timed out: a cluster of its own
-    clusters = task.vote_clusters(problem, completions, verdicts)
     # the cluster of ALWAYS_FALSE and GAMED is judged by its representative, ALWAYS_FALSE (wrong)
     assert verdicts[clusters.representative()[keys[3]]].correct is False
 

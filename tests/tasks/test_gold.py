@@ -67,6 +67,6 @@ def test_aime24_solutions_reach_their_answer() -> None:
 def test_humaneval_canonical_solutions_pass_and_empty_fails(name: str) -> None:
     task = get_task(name)
     problems = task.load(None, None if name == "humaneval" else 40)
-    verdicts = [task.verify(p, p.metadata["canonical_solution"]) for p in problems]
+    verdicts = task.verify_batch([(p, p.metadata["canonical_solution"]) for p in problems])
     assert [p.id for p, v in zip(problems, verdicts, strict=True) if not v.correct] == []
-    assert not any(task.verify(p, "").correct for p in problems)
+    assert not any(v.correct for v in task.verify_batch([(p, "") for p in problems]))

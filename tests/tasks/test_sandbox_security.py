@@ -43,14 +43,16 @@ def sandbox_processes() -> list[str]:
     rows = [line.split(None, 3) for line in out.splitlines()[1:]]
     parent = {int(r[0]): int(r[1]) for r in rows if len(r) >= 3}
 
-    def ours(pid: int) -> bool:
-        seen = set()
-        while pid > 1 and pid not in seen:
+    def ours(ppid: int) -> bool:
+        if ppid == 1:  # an orphan, reparented to init
+            return True
+        pid, seen = ppid, set()
+        while pid > 1 and pid not in seen:  # else: a descendant of this process (not of a sibling worker)
             if pid == os.getpid():
                 return True
             seen.add(pid)
             pid = parent.get(pid, 0)
-        return pid == 1
+        return False
 
     return [" ".join((r[0], r[2], r[3])) for r in rows if len(r) == 4
             and ("runner.py" in r[3] or "bwrap" in r[3] or "-I -S -B -c" in r[3])

@@ -83,12 +83,18 @@ def test_holm() -> None:
     assert holm([0.5]) == [0.5]
 
 
-def test_check_cli_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_check_cli_round_trip(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import json
 
+    from harness.checks import regression_power
     from harness.cli import main
     from tests.harness.report.test_report import make_run
 
+    # the exit codes are checked here, the power figure in the two power tests: each `check` still
+    # simulates and prints its power, from 20 simulated pairs instead of 200
+    full = regression_power.baseline_power
+    monkeypatch.setattr(regression_power, "baseline_power",
+                        lambda *args, **kwargs: full(*args, **{**kwargs, "simulations": 20}))
     run = make_run(tmp_path, "r")
     baseline = tmp_path / "baseline.json"
     assert main(["check", str(run), "--baseline", str(baseline), "--update"]) == 0
