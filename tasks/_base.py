@@ -58,6 +58,10 @@ class Task(ABC):
     """Bump when the prompt changes: it is part of the pool hash."""
     verifier_version: str = "1"
     """Bump when scoring changes: runs with different versions are not merged."""
+    reference_in_benchmark: bool = False
+    """How `python -m harness judge` finds a judged completion's problem. False: each input line carries
+    its `reference` answer; True: the problem (tests, entry point) is looked up by its `id` in the
+    benchmark, as code tasks need."""
 
     @abstractmethod
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
