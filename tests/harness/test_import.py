@@ -10,8 +10,8 @@ import pytest
 from core.records import Sample
 from harness.cli import main
 from harness.importer import ImportInputError, import_generations
-from harness.report.build import load_run
 from harness.run.store import PoolStore
+from harness.rundir import load_run
 from tasks import get_task
 
 

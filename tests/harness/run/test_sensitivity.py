@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from harness.analysis.selection import analyze
-from harness.report.build import build_report, load_run
-from harness.run.score import read_scores, write_scores
+from harness.report.build import build_report
 from harness.run.sensitivity import band_rows, disagreements, judge_alone
+from harness.rundir import load_run, read_scores, write_scores
 from strategies import get_strategy
 from tasks import Problem, get_task
 from tests.harness.report.test_report import make_run
