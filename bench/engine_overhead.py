@@ -58,8 +58,8 @@ def main() -> None:
         stats = run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed, store_root)
         harness_rate = stats.tokens / stats.generate_s
         # engine-step seconds inside the replica (each step's wall time is split over its samples)
-        stepped = sum(smp.latency_s for i in {i.pool.hash: i for sh in shards for i in sh.items}.values()
-                      for smp in i.pool.store(store_root).read().values())
+        pools = {i.pool.hash: i for sh in shards for i in sh.items}.values()
+        stepped = sum(smp.output.latency_s for i in pools for smp in i.pool.store(store_root).read().values())
         import ray
 
         ray.shutdown()

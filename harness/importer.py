@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from core.accounting import RULES
-from core.records import ModelInfo, Sample, SamplingParams
+from core.records import Completion, ModelInfo, Sample, SamplingParams
 from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item
 from harness.engines.model_info import cached_model_info, model_info_from_config
 from harness.judge import json_objects
@@ -165,12 +165,14 @@ def import_generations(
     for pid, items in by_problem.items():
         for order, row in enumerate(items):
             lp = logprob(row)
-            samples.append(Sample(
-                problem_id=pid, model=model, pool=spec.hash, index=int(row.get("index", order)),
+            output = Completion(
                 text=row["completion"], finish_reason=str(row.get("finish_reason", "stop")),
                 prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"],
                 mean_logprob=lp, sum_logprob=None if lp is None else lp * row["completion_tokens"],
-                latency_s=float(row.get("latency_s", 0.0)), engine=f"imported:{path.name}"))
+                latency_s=float(row.get("latency_s", 0.0)))
+            samples.append(Sample(problem_id=pid, model=model, pool=spec.hash,
+                                  index=int(row.get("index", order)), output=output,
+                                  engine=f"imported:{path.name}"))
     have = store.read()
     imported = store.append([s for s in samples if (s.problem_id, s.index) not in have])
     problems = [known[pid] for pid in sorted(by_problem)]

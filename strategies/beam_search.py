@@ -38,6 +38,7 @@ from strategies._search import (
     aggregate,
     sampled,
 )
+from strategies.scorers import NO_SCORE
 
 SCORERS = ("self_certainty", "reward")
 
@@ -131,7 +132,8 @@ class BeamSearch(SearchStrategy):
                 for beam in live[o]:
                     for c in next(outputs):
                         ended = c.finish_reason == "stop" and c.stop_reason is None
-                        step, score = c.text.strip("\n"), c.mean_logprob
+                        step = c.text.strip("\n")
+                        score = NO_SCORE if c.mean_logprob is None else c.mean_logprob  # no log-probs: last
                         candidates[o].append(
                             Beam((*beam.steps, step), (*beam.scores, score), ended, beam.group, self.how))
             if self.scorer == "reward":

@@ -70,8 +70,8 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
         raise IncompletePoolError(
             f"pool {spec.kind} of {spec.model.name} lacks {missing} samples; rerun the sweep to fill them"
         )
-    verdicts = task.verify_batch([(p, s.text) for p, s in pairs])
-    alone = judge_alone(task, [(p, s.text) for p, s in pairs])
+    verdicts = task.verify_batch([(p, s.output.text) for p, s in pairs])
+    alone = judge_alone(task, [(p, s.output.text) for p, s in pairs])
     bands: list[AloneVerdict | None] = list(alone) if alone is not None else [None] * len(pairs)
     votes = vote_columns(task, pairs, verdicts, spec.kind.startswith("search"))
     rows: list[ScoredRow] = []
@@ -86,11 +86,12 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
                 answer=v.extracted,
                 correct=v.correct,
                 status=v.status,
-                prompt_tokens=s.prompt_tokens,
-                completion_tokens=s.completion_tokens,
-                mean_logprob=s.mean_logprob if s.completion_tokens > 0 else None,  # empty: no score
-                latency_s=s.latency_s,
-                finish_reason=s.finish_reason,
+                prompt_tokens=s.output.prompt_tokens,
+                completion_tokens=s.output.completion_tokens,
+                # a sample with no generated tokens has no score
+                mean_logprob=s.output.mean_logprob if s.output.completion_tokens > 0 else None,
+                latency_s=s.output.latency_s,
+                finish_reason=s.output.finish_reason,
                 engine=s.engine,
                 calls=s.calls,
                 info=s.info,
@@ -115,7 +116,7 @@ def vote_columns(
     for i, (problem, _) in enumerate(pairs):
         groups.setdefault(problem.id, []).append(i)
     order = list(groups.values())
-    clusters = task.vote_clusters_batch([(pairs[idx[0]][0], [pairs[i][1].text for i in idx],
+    clusters = task.vote_clusters_batch([(pairs[idx[0]][0], [pairs[i][1].output.text for i in idx],
                                           [verdicts[i] for i in idx]) for idx in order])
     out: list[tuple[str | None, bool]] = [(None, False)] * len(pairs)
     for idx, c in zip(order, clusters, strict=True):

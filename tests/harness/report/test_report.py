@@ -227,7 +227,7 @@ def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path
 def stored_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic run inside a results folder whose store holds its sampled pool's texts, its engine
     seconds in proportion to tokens (as the engine splits a call's time), its report built."""
-    from core.records import Sample
+    from core.records import Completion, Sample
     from harness.run.store import PoolStore
     from harness.rundir import read_scores
 
@@ -239,8 +239,9 @@ def stored_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (run / "scores.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     # both pools of the synthetic run share the hash "h": the greedy rows' keys are the first samples'
     PoolStore(root / "store", "m", "math500", "h").append(
-        Sample(r.problem_id, "m", "h", r.index, viewer_text(r.problem_id, r.index), r.finish_reason,
-               r.prompt_tokens, r.completion_tokens, r.mean_logprob, None, r.latency_s, r.engine)
+        Sample(r.problem_id, "m", "h", r.index,
+               Completion(viewer_text(r.problem_id, r.index), r.finish_reason, r.prompt_tokens,
+                          r.completion_tokens, r.mean_logprob, None, r.latency_s), r.engine)
         for r in read_scores(run / "scores.jsonl") if r.pool_kind == "sampled")
     build_report(run)
     return run
