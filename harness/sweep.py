@@ -16,7 +16,7 @@ from typing import Any
 from core.records import ModelInfo
 from harness.config import ResolvedSweep, load_sweep_config
 from harness.engines.embedded import resolve_model_path
-from harness.engines.model_info import cached_model_info
+from harness.engines.model_info import cached_model_info, model_info_cache
 from harness.engines.model_source import check_model_available
 from harness.report.build import build_report
 from harness.run.execute import run_shards
@@ -68,7 +68,7 @@ def run_sweep(resolved: ResolvedSweep) -> SweepResult:
     plan = make_plan(specs, task, problems, store_root, sweep.cluster.shard_size)
     if sweep.engine.name != "openai":  # a served model's weights live on its server
         for model in resolved.models:
-            if plan.shards_for(model.name) or not (store_root / model.name / "model_info.json").exists():
+            if plan.shards_for(model.name) or not model_info_cache(store_root, model.name).exists():
                 check_model_available(model.name, model.path, model.revision)
     planned = sum(s.params.n for s in specs) * len(problems)
     missing = {m.name: sum(s.n_samples for s in plan.shards_for(m.name)) for m in resolved.models}

@@ -71,10 +71,14 @@ def load_model_info(name: str, path: str, revision: str | None = None) -> ModelI
     return model_info_from_config(name, path, cfg)
 
 
+def model_info_cache(store_root: Path, name: str) -> Path:
+    """Where `cached_model_info` keeps a model's facts: beside its pools."""
+    return store_root / name / "model_info.json"
+
+
 def cached_model_info(store_root: Path, name: str, path: str, revision: str | None) -> ModelInfo:
-    """Model facts, cached beside the model's pools (`<store>/<model>/model_info.json`) so that a rerun
-    needs no checkpoint or network."""
-    cached = store_root / name / "model_info.json"
+    """Model facts, cached beside the model's pools so that a rerun needs no checkpoint or network."""
+    cached = model_info_cache(store_root, name)
     if cached.exists():
         return ModelInfo(**json.loads(cached.read_text()))
     info = load_model_info(name, resolve_model_path(path), revision)
