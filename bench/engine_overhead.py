@@ -64,10 +64,10 @@ def main() -> None:
         # engine-step seconds inside the replica (each step's wall time is split over its samples)
         stored = [smp for i in {i.pool.hash: i for sh in shards for i in sh.items}.values()
                   for smp in i.pool.store(store_root).read().values()]
-        stepped = sum(smp.latency_s for smp in stored)
+        stepped = sum(smp.output.latency_s for smp in stored)
         lengths: dict[str, list[int]] = {}
         for smp in stored:
-            lengths.setdefault(smp.problem_id, []).append(smp.completion_tokens)
+            lengths.setdefault(smp.problem_id, []).append(smp.output.completion_tokens)
         import ray
 
         ray.shutdown()

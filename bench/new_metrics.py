@@ -21,7 +21,7 @@ from harness.analysis.pool_rates import pool_rates
 from harness.analysis.pool_votes import row_votes
 from harness.analysis.selection import group_pools
 from harness.analysis.stability_table import stability
-from harness.report.build import load_run
+from harness.rundir import load_run
 from strategies import get_strategy
 from strategies.adaptive import BetaRule, MarginRule
 

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from core.records import Sample
+from core.records import Completion, Sample
 
 
 class StandIn:
@@ -38,8 +38,9 @@ class StandIn:
 
     def run(self, shard: Any) -> list[Sample]:
         text = "Step one. " * 60
-        return [Sample(i.problem_id, self.model_name, i.pool.hash, k, text, "stop", 120, 150, -0.3, -45.0,
-                       0.01, "stand-in") for i in shard.items for k in i.indices]
+        return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
+                       Completion(text, "stop", 120, 150, -0.3, -45.0, 0.01), "stand-in")
+                for i in shard.items for k in i.indices]
 
 
 def peak_rss_gib() -> float:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -47,7 +47,9 @@ def stable_hash(payload: dict[str, Any], length: int = 12) -> str:
 
 @dataclass(frozen=True)
 class Sample:
-    """One completion as the engine produced it (one line of a store shard)."""
+    """One completion as the engine produced it, named by its pool and index (one line of a store
+    shard: the identity fields and the output's fields side by side, the output's `PER_CALL` ones
+    left out)."""
 
     problem_id: str
     """`Problem.id` it answers."""
@@ -57,21 +59,8 @@ class Sample:
     """Hash of the pool (model, task, prompt version, sampling params)."""
     index: int
     """Position in the pool, 0..n-1; (problem_id, index) is unique within a pool."""
-    text: str
-    """Generated text, without the prompt."""
-    finish_reason: str
-    """`stop` or `length` (or an engine-specific reason)."""
-    prompt_tokens: int
-    """Tokens of the prompt (shared by all samples of a problem)."""
-    completion_tokens: int
-    """Tokens generated for this sample."""
-    mean_logprob: float | None
-    """Mean log-probability of the generated tokens; None: no score (an import without log-probs;
-    a sample with no generated tokens has none either, whatever the engine wrote)."""
-    sum_logprob: float | None
-    """Sum of log-probabilities of the generated tokens (None when `mean_logprob` is)."""
-    latency_s: float
-    """Wall-clock seconds of the engine call, split evenly over the samples it produced."""
+    output: Completion
+    """What was generated: text, finish reason, tokens, log-probs, engine seconds."""
     engine: str
     """Engine name and version, e.g. `vllm-0.32.0`."""
     role: str = "generator"
@@ -82,11 +71,20 @@ class Sample:
     """Search traces only: strategy facts (waits appended, steps taken, rounds, ...)."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # {problem_id, model, pool, index, text, ..., latency_s, engine, role, calls, info}: the line as
+        # it was when the output's fields were the sample's own
+        row = {f.name: getattr(self, f.name) for f in fields(self)}
+        del row["output"]
+        stored = {k: v for k, v in asdict(self.output).items() if k not in PER_CALL}
+        head = ("problem_id", "model", "pool", "index")
+        return {**{k: row.pop(k) for k in head}, **stored, **row}
 
     @staticmethod
     def from_json(row: dict[str, Any]) -> Sample:
-        return Sample(**row)
+        """A store line back; a line missing a field (a torn write) raises TypeError."""
+        names = {f.name for f in fields(Completion)} - set(PER_CALL)
+        output = Completion(**{k: v for k, v in row.items() if k in names})
+        return Sample(output=output, **{k: v for k, v in row.items() if k not in names})
 
 
 @dataclass(frozen=True)
@@ -167,17 +165,29 @@ class CurvePoint:
 
 @dataclass(frozen=True)
 class Completion:
-    """One output of an engine call, before the harness names its pool and index."""
+    """One output of an engine call, before the harness names its pool and index (`Sample.output`)."""
 
     text: str
+    """Generated text, without the prompt."""
     finish_reason: str
+    """`stop` or `length` (or an engine-specific reason; `search` for a search strategy's trace)."""
     prompt_tokens: int
+    """Tokens of the prompt (shared by all outputs of a request)."""
     completion_tokens: int
-    mean_logprob: float
-    sum_logprob: float
+    """Tokens generated for this output."""
+    mean_logprob: float | None
+    """Mean log-probability of the generated tokens (engines always give one); None: no score (a
+    sample imported without log-probs; a sample with no generated tokens has none either, whatever
+    the engine wrote)."""
+    sum_logprob: float | None
+    """Sum of log-probabilities of the generated tokens (None when `mean_logprob` is)."""
     latency_s: float
     """The call's wall-clock seconds, split over its outputs in proportion to their tokens."""
     stop_reason: str | None = None
     """The stop string that ended it (None: end-of-sequence token or length)."""
     top_logprobs: tuple[tuple[str, float], ...] = ()
     """First generated token's most likely alternatives (decoded text, log-prob), when requested."""
+
+
+PER_CALL = ("stop_reason", "top_logprobs")
+"""`Completion` fields a strategy reads during its call and the store does not keep."""

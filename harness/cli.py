@@ -27,6 +27,7 @@ from harness.analysis.memory_traffic import ACCELERATORS
 from harness.config import ConfigError
 from harness.run.execute import ShardFailedError
 from harness.run.placement import PlacementError
+from harness.rundir import REQUIRED
 from tasks.data import DataNotFoundError
 
 
@@ -86,7 +87,7 @@ def require_run_dir(path: str) -> None:
     if not p.is_dir():
         raise InputError(f"run folder {path}: no such folder (a run folder is results/<name>/<timestamp>, "
                          f"e.g. $(cat results/default/LATEST))")
-    for name in ("run.json", "scores.jsonl"):
+    for name in REQUIRED:
         if not (p / name).is_file():
             raise InputError(f"run folder {path}: no {name} in it (not a folder written by sweep or import)")
         require_file(str(p / name), "run file")

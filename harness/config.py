@@ -59,8 +59,9 @@ WANDB_MODES = ("offline", "online", "disabled")
 @dataclass
 class TaskConfig:
     name: str = "???"
-    options: dict[str, Any] = field(default_factory=dict)
-    """Task-specific options (e.g. HumanEval+ extra tests)."""
+    """Registered task (`tasks/<module>.py`). Tasks take no options: a variant that changes prompts or
+    scoring is its own registered task (HumanEval+ is `humaneval_plus`), so its name, prompt and
+    verifier versions enter the pool hash and the run's merge check."""
 
 
 @dataclass

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from core.accounting import RULES
-from core.records import ModelInfo, Sample, SamplingParams
+from core.records import Completion, ModelInfo, Sample, SamplingParams
 from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item
-from harness.engines.model_info import model_info_from_config
+from harness.engines.model_info import cached_model_info, model_info_from_config
 from harness.judge import json_objects
 from harness.run.plan import PoolSpec
 from harness.run.score import score_pool
@@ -120,10 +120,8 @@ def model_info(
             raise ImportInputError(f"--model-config {model_config}: not a readable Hugging Face config.json "
                                    f"({type(exc).__name__}: {exc})") from exc
     if (CONFIG_DIR / "model" / f"{name}.yaml").exists():
-        from harness.sweep import _model_info
-
         model: ModelConfig = load_group_item("model", name, ModelConfig, "model")
-        return _model_info(store_root, name, model.path, model.revision)
+        return cached_model_info(store_root, name, model.path, model.revision)
     if params is None:
         raise ValueError(
             f"model {name!r} has no configs/model entry: pass --model-config config.json (its Hugging Face "
@@ -140,7 +138,7 @@ def import_generations(
     strategies: tuple[str, ...] | None = None,
     model_config: Path | None = None,
 ) -> ImportResult:
-    from harness.sweep import write_run
+    from harness.sweep import publish_run
 
     if kind not in ("sampled", "greedy"):
         raise ValueError(f"kind must be sampled or greedy, got {kind!r}")
@@ -167,12 +165,14 @@ def import_generations(
     for pid, items in by_problem.items():
         for order, row in enumerate(items):
             lp = logprob(row)
-            samples.append(Sample(
-                problem_id=pid, model=model, pool=spec.hash, index=int(row.get("index", order)),
+            output = Completion(
                 text=row["completion"], finish_reason=str(row.get("finish_reason", "stop")),
                 prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"],
                 mean_logprob=lp, sum_logprob=None if lp is None else lp * row["completion_tokens"],
-                latency_s=float(row.get("latency_s", 0.0)), engine=f"imported:{path.name}"))
+                latency_s=float(row.get("latency_s", 0.0)))
+            samples.append(Sample(problem_id=pid, model=model, pool=spec.hash,
+                                  index=int(row.get("index", order)), output=output,
+                                  engine=f"imported:{path.name}"))
     have = store.read()
     imported = store.append([s for s in samples if (s.problem_id, s.index) not in have])
     problems = [known[pid] for pid in sorted(by_problem)]
@@ -188,8 +188,8 @@ def import_generations(
         "prefill_accounting": RULES[0],
     }
     config_yaml = f"# imported from {path}\nmodel: {model}\ntask: {task.name}\nkind: {kind}\n"
-    run_dir = write_run(results_dir, str(meta["name"]), config_yaml, meta, {model: info}, problems, scored,
-                        "disabled", "ttc-harness")
+    run_dir = publish_run(results_dir, str(meta["name"]), config_yaml, meta, {model: info}, task, problems,
+                          scored, "disabled", "ttc-harness")
     print(f"imported {imported} new samples ({len(rows)} lines, {len(by_problem)} problems, "
           f"{n} per problem used); results in {run_dir}")
     return ImportResult(run_dir, imported, n)

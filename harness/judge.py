@@ -1,7 +1,8 @@
 """`python -m harness judge`: score a JSONL file of completions with a task's verifier.
 
 Math tasks read `{"id", "completion", "reference"}` per line (reference = the answer string);
-code tasks read `{"id": task_id, "completion"}` and take tests from the benchmark. Each output
+tasks whose reference lives in the benchmark (`Task.reference_in_benchmark`: code tasks) read
+`{"id": task_id, "completion"}` and take tests from the benchmark. Each output
 line repeats the input fields and adds `extracted`, `correct`, `status` and `extracted_by`. Every line is
 validated before any judging; a malformed line is an error naming its line number, and the output
 file appears only complete (written to a temporary file, then renamed).
@@ -47,8 +48,8 @@ def _read_lines(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
     return rows
 
 
-def _problems(task: Task, rows: list[dict[str, Any]], code: bool, path: Path) -> list[Problem]:
-    if not code:
+def _problems(task: Task, rows: list[dict[str, Any]], path: Path) -> list[Problem]:
+    if not task.reference_in_benchmark:
         return [Problem(task=task.name, id=r["id"], question="", reference=r["reference"]) for r in rows]
     known = {p.id: p for p in task.load(None, None)}
     problems = []
@@ -62,9 +63,9 @@ def _problems(task: Task, rows: list[dict[str, Any]], code: bool, path: Path) ->
 def judge_file(task_name: str, input_path: Path, output_path: Path) -> tuple[int, int]:
     """Judge every line; returns (correct, total)."""
     task = get_task(task_name)
-    code = task_name.startswith("humaneval")
-    rows = _read_lines(input_path, ("id", "completion") if code else ("id", "completion", "reference"))
-    problems = _problems(task, rows, code, input_path)
+    required = ("id", "completion") if task.reference_in_benchmark else ("id", "completion", "reference")
+    rows = _read_lines(input_path, required)
+    problems = _problems(task, rows, input_path)
     verdicts = task.verify_batch([(p, r["completion"]) for p, r in zip(problems, rows, strict=True)])
     tmp = output_path.with_name(output_path.name + f".tmp-{os.getpid()}")
     with tmp.open("w", encoding="utf-8") as f:

@@ -36,6 +36,7 @@ from strategies._search import (
     aggregate,
     sampled,
 )
+from strategies.scorers import NO_SCORE
 
 STEP_SCORERS = ("self_certainty", "reward")  # how a beam's steps are scored (strategies.scorers: samples)
 
@@ -133,7 +134,8 @@ class BeamSearch(SearchStrategy):
                 for beam in live[o]:
                     for c in next(outputs):
                         ended = c.finish_reason == "stop" and c.stop_reason is None
-                        step, score = c.text.strip("\n"), c.mean_logprob
+                        step = c.text.strip("\n")
+                        score = NO_SCORE if c.mean_logprob is None else c.mean_logprob  # no log-probs: last
                         candidates[o].append(
                             Beam((*beam.steps, step), (*beam.scores, score), ended, beam.group, self.how))
             if self.scorer == "reward":

@@ -32,7 +32,7 @@ class Problem:
     entry_point: str = ""
     """Function the tests call (code tasks only)."""
     metadata: dict[str, Any] = field(default_factory=dict)
-    """Level, subject, year, ... (used for difficulty breakdowns)."""
+    """Level, subject, year, ... (the task's `bins` reads its difficulty bins from them)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ class Task(ABC):
     """Bump when the prompt changes: it is part of the pool hash."""
     verifier_version: str = "1"
     """Bump when scoring changes: runs with different versions are not merged."""
+    reference_in_benchmark: bool = False
+    """How `python -m harness judge` finds a judged completion's problem. False: each input line carries
+    its `reference` answer; True: the problem (tests, entry point) is looked up by its `id` in the
+    benchmark, as code tasks need."""
 
     @abstractmethod
     def load(self, data_dir: str | None, limit: int | None) -> list[Problem]:
@@ -74,6 +78,12 @@ class Task(ABC):
     def verify_batch(self, pairs: list[tuple[Problem, str]]) -> list[Verdict]:
         """Score many (problem, completion) pairs; tasks with costly verifiers run them in parallel."""
         return [self.verify(p, c) for p, c in pairs]
+
+    def bins(self, problem: Problem) -> dict[str, str | int]:
+        """The problem's difficulty bins, bin name -> value (`{"level": 3, "subject": "Algebra"}`);
+        the report breaks curves down by `name=value`. Default: none (the report then bins by
+        quintiles of the pass rate)."""
+        return {}
 
     def voting_unsupported(self) -> str | None:
         """Why votes cannot be keyed without the reference on this task (None: they can)."""

@@ -19,6 +19,16 @@ def level_number(level: str | int) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def level_subject_bins(problem: Problem) -> dict[str, str | int]:
+    """MATH's difficulty bins: the level (1-5) and the subject, where the problem has them."""
+    bins: dict[str, str | int] = {}
+    if problem.metadata.get("level") is not None:
+        bins["level"] = problem.metadata["level"]
+    if problem.metadata.get("subject"):
+        bins["subject"] = problem.metadata["subject"]
+    return bins
+
+
 def boxed_reference(solution: str) -> str:
     boxed = boxed_answer(solution)
     if not boxed:
@@ -42,3 +52,6 @@ class MATH(MathTask):
             )
             for i, row in enumerate(rows)
         ]
+
+    def bins(self, problem: Problem) -> dict[str, str | int]:
+        return level_subject_bins(problem)

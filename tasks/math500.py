@@ -5,7 +5,7 @@ from __future__ import annotations
 from tasks._base import TASKS, Problem
 from tasks._math_base import MathTask
 from tasks.data import DataSource, load_records
-from tasks.math import level_number
+from tasks.math import level_number, level_subject_bins
 
 SOURCE = DataSource("math500/test.jsonl", "HuggingFaceH4/MATH-500", "test")
 
@@ -26,3 +26,6 @@ class MATH500(MathTask):
             )
             for row in rows
         ]
+
+    def bins(self, problem: Problem) -> dict[str, str | int]:
+        return level_subject_bins(problem)

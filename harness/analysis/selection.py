@@ -133,18 +133,14 @@ def bin_groups(problem_ids: list[str], bins: dict[str, str] | None) -> dict[str,
 def difficulty_bins(
     pools: Pools, metadata: dict[str, dict[str, object]], model: str
 ) -> dict[str, str]:
-    """problem_id -> "|"-joined bin labels: MATH level and subject where known, else the quintile
-    of the sampled pool's pass rate (1 = hardest); falls back to the greedy pool."""
+    """problem_id -> "|"-joined bin labels: `name=value` of the task's bins (`Task.bins`, the
+    non-id fields of a `problems.jsonl` line, unknown ones null) where any problem has one, else the
+    quintile of the sampled pool's pass rate (1 = hardest); falls back to the greedy pool."""
+    named = {pid: "|".join(f"{k}={v}" for k, v in meta.items() if k != "id" and v is not None and v != "")
+             for pid, meta in metadata.items()}
+    if any(named.values()):
+        return named
     bins: dict[str, str] = {}
-    if any(m.get("level") is not None or m.get("subject") for m in metadata.values()):
-        for pid, meta in metadata.items():
-            parts = []
-            if meta.get("level") is not None:
-                parts.append(f"level={meta['level']}")
-            if meta.get("subject"):
-                parts.append(f"subject={meta['subject']}")
-            bins[pid] = "|".join(parts)
-        return bins
     by_problem = pools.get((model, "sampled")) or pools.get((model, "greedy")) or {}
     rates = sorted((float(np.mean([r.correct for r in rows])), pid) for pid, rows in by_problem.items())
     for rank, (_, pid) in enumerate(rates):

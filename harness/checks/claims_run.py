@@ -28,11 +28,7 @@ from harness.checks.claims import (
     load_claim,
 )
 from harness.config import ConfigError, load_sweep_config
-
-
-def read_points(run_dir: Path) -> list[CurvePoint]:
-    rows = json.loads((run_dir / "metrics.json").read_text())["points"]
-    return [CurvePoint(**{k: v for k, v in r.items() if k != "on_frontier"}) for r in rows]
+from harness.rundir import read_meta, read_points
 
 
 def arm_curves(claim: Claim, form: str, points: list[CurvePoint]) -> dict[str, list[CurvePoint]]:
@@ -79,7 +75,7 @@ def run_claim(name: str, form: str, extra_overrides: list[str]) -> tuple[str, Pa
     result = run_sweep(resolved)
     points = read_points(result.run_dir)
     curves = arm_curves(claim, form, points)
-    boot = json.loads((result.run_dir / "run.json").read_text()).get("bootstrap", {})
+    boot = read_meta(result.run_dir).get("bootstrap", {})
     measured = Measured(curves, read_per_problem(result.run_dir), int(boot.get("resamples", 1000)),
                         int(boot.get("seed", 0)))
     relations = claim.forms[form].relations

@@ -25,6 +25,7 @@ import numpy as np
 
 from harness.analysis.per_problem import read_per_problem
 from harness.analysis.stats import paired_bootstrap_ci
+from harness.rundir import read_meta
 
 EXACT_MAX = 16
 
@@ -182,7 +183,7 @@ def run_values(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]
 
         build_report(run_dir, wandb_mode="disabled")
         values = read_per_problem(run_dir) or {}
-    meta = json.loads((run_dir / "run.json").read_text())
+    meta = read_meta(run_dir)
     out = {key: {"accuracy": float(np.mean(list(v.values()))), "per_problem": v} for key, v in values.items()}
     return {k: meta[k] for k in ("task", "prompt_version", "verifier_version")}, out
 

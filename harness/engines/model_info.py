@@ -9,10 +9,12 @@ is tied to the embedding. "Non-embedding" excludes the embedding and the untied 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from core.records import ModelInfo
+from harness.engines.embedded import resolve_model_path
 
 
 def _attention_bias(cfg: dict[str, Any]) -> bool:
@@ -67,3 +69,19 @@ def load_model_info(name: str, path: str, revision: str | None = None) -> ModelI
         cfg = AutoConfig.from_pretrained(path, revision=revision).to_dict()
         cfg = cfg.get("text_config", cfg) if "hidden_size" not in cfg else cfg
     return model_info_from_config(name, path, cfg)
+
+
+def model_info_cache(store_root: Path, name: str) -> Path:
+    """Where `cached_model_info` keeps a model's facts: beside its pools."""
+    return store_root / name / "model_info.json"
+
+
+def cached_model_info(store_root: Path, name: str, path: str, revision: str | None) -> ModelInfo:
+    """Model facts, cached beside the model's pools so that a rerun needs no checkpoint or network."""
+    cached = model_info_cache(store_root, name)
+    if cached.exists():
+        return ModelInfo(**json.loads(cached.read_text()))
+    info = load_model_info(name, resolve_model_path(path), revision)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(asdict(info), indent=2))
+    return info

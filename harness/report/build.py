@@ -1,6 +1,6 @@
 """Build the report of one or more run folders from what they hold.
 
-A run folder has `config.yaml`, `run.json` (task, prompt and verifier versions, budgets,
+A run folder (`harness.rundir`) has `config.yaml`, `run.json` (task, prompt and verifier versions, budgets,
 strategies, prices), `models.json`, `problems.jsonl` and `scores.jsonl`. Several runs merge into
 one frontier when their task, prompt version and verifier version agree; otherwise the merge is
 refused naming the field that differs. Writes `metrics.json`, `metrics.parquet`, `pareto.png/.svg`
@@ -12,15 +12,13 @@ prints the summary, and logs to wandb.
 from __future__ import annotations
 
 import html
-import json
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.accounting import DESCRIPTIONS, rule_of
-from core.records import CurvePoint, ModelInfo
+from core.records import CurvePoint
 from harness.analysis.adaptive import ADAPTIVE_LABEL, adaptive_majority_curves
 from harness.analysis.curves import analyze, run_curves
 from harness.analysis.floor import floor_notes
@@ -37,7 +35,7 @@ from harness.report.metrics import html_sections, metric_tables
 from harness.report.tracking import log_run
 from harness.report.viewer import store_texts, viewer_data
 from harness.report.write import plot_curves, summary_table, write_metrics
-from harness.run.score import ScoredRow, read_scores
+from harness.rundir import RunData, load_run
 from strategies import CellIndex, PoolKey, Strategy, get_strategy, is_meta, is_search, is_selection
 
 MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
@@ -45,27 +43,6 @@ MERGE_FIELDS = ("task", "prompt_version", "verifier_version")
 
 class RunMismatchError(ValueError):
     """Runs that cannot share one frontier."""
-
-
-@dataclass
-class RunData:
-    meta: dict[str, Any]
-    infos: dict[str, ModelInfo]
-    rows: list[ScoredRow]
-    problems: dict[str, dict[str, Any]]
-    config_yaml: str
-
-
-def load_run(run_dir: Path) -> RunData:
-    run_dir = Path(run_dir)
-    meta = json.loads((run_dir / "run.json").read_text())
-    infos = {k: ModelInfo(**v) for k, v in json.loads((run_dir / "models.json").read_text()).items()}
-    problems = {}
-    for line in (run_dir / "problems.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        problems[row["id"]] = row
-    return RunData(meta, infos, read_scores(run_dir / "scores.jsonl"), problems,
-                   (run_dir / "config.yaml").read_text())
 
 
 def merge_runs(runs: list[RunData]) -> RunData:

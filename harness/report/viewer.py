@@ -44,7 +44,7 @@ def store_texts(run_dirs: Sequence[Path], task: str, rows: Sequence[ScoredRow]) 
             continue
         for model, pool in wanted:
             for (pid, index), sample in PoolStore(root, model, task, pool).read().items():
-                out.setdefault((model, pool, pid, index), sample.text)
+                out.setdefault((model, pool, pid, index), sample.output.text)
     return out
 
 

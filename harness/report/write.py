@@ -19,6 +19,7 @@ from core.records import CurvePoint
 from harness.analysis.axes import axis, axis_label
 from harness.analysis.floor import y_limits
 from harness.analysis.pareto import deployable, frontier
+from harness.rundir import METRICS
 
 ORACLE_LABEL = " (upper bound, needs a perfect verifier)"
 ORACLE_NOTE = ("Dashed lines are oracle strategies (pass@k reads the reference to pick a correct sample): "
@@ -45,7 +46,7 @@ def write_metrics(points: list[CurvePoint], run_dir: Path, meta: dict[str, Any],
     payload: dict[str, Any] = {"meta": meta, "points": rows}
     if tables is not None:
         payload["tables"] = tables
-    (run_dir / "metrics.json").write_text(json.dumps(payload, indent=2, sort_keys=True))
+    (run_dir / METRICS).write_text(json.dumps(payload, indent=2, sort_keys=True))
     import pyarrow as pa
     import pyarrow.parquet as pq
 

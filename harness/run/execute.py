@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from core.auxiliary import AuxModel, SearchContext
-from core.records import ModelInfo, Sample
+from core.records import Completion, ModelInfo, Sample
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
 from harness.engines import create_engine, model_kwargs
 from harness.engines.auxiliary import AUX_KINDS, Host
@@ -95,22 +95,8 @@ class Replica:
         samples = []
         for item, completions in zip(items, outputs, strict=True):
             for index, c in zip(item.indices, completions, strict=True):
-                samples.append(
-                    Sample(
-                        problem_id=item.problem_id,
-                        model=self.model_name,
-                        pool=item.pool.hash,
-                        index=index,
-                        text=c.text,
-                        finish_reason=c.finish_reason,
-                        prompt_tokens=c.prompt_tokens,
-                        completion_tokens=c.completion_tokens,
-                        mean_logprob=c.mean_logprob,
-                        sum_logprob=c.sum_logprob,
-                        latency_s=c.latency_s,
-                        engine=self.engine.name,
-                    )
-                )
+                samples.append(Sample(problem_id=item.problem_id, model=self.model_name, pool=item.pool.hash,
+                                      index=index, output=c, engine=self.engine.name))
         return samples
 
     def _search(self, items: list[WorkItem]) -> list[Sample]:
@@ -139,25 +125,13 @@ class Replica:
         for position, item in enumerate(items):
             for index in item.indices:
                 trace = traces[cells[index]][position]
-                samples.append(
-                    Sample(
-                        problem_id=item.problem_id,
-                        model=self.model_name,
-                        pool=spec.hash,
-                        index=index,
-                        text=trace.text,
-                        finish_reason="search",
-                        prompt_tokens=trace.prompt_tokens,
-                        completion_tokens=trace.completion_tokens,
-                        mean_logprob=0.0,
-                        sum_logprob=0.0,
-                        latency_s=sum(c.latency_s for c in trace.calls),
-                        engine=self.engine.name,
-                        role="search",
-                        calls=[c.to_json() for c in trace.calls],
-                        info=dict(trace.info),
-                    )
-                )
+                output = Completion(
+                    text=trace.text, finish_reason="search", prompt_tokens=trace.prompt_tokens,
+                    completion_tokens=trace.completion_tokens, mean_logprob=0.0, sum_logprob=0.0,
+                    latency_s=sum(c.latency_s for c in trace.calls))
+                samples.append(Sample(problem_id=item.problem_id, model=self.model_name, pool=spec.hash,
+                                      index=index, output=output, engine=self.engine.name, role="search",
+                                      calls=[c.to_json() for c in trace.calls], info=dict(trace.info)))
         return samples
 
     def _aux(self, need: AuxModel) -> tuple[object, ModelInfo]:
@@ -396,7 +370,7 @@ def run_shards(
                 by_pool.setdefault(s.pool, []).append(s)
             for pool_hash, pool_samples in by_pool.items():
                 written += stores[pool_hash].append(pool_samples)
-            shard_tokens = sum(s.completion_tokens for s in samples)
+            shard_tokens = sum(s.output.completion_tokens for s in samples)
             tokens += shard_tokens
             progress.shard_done(len(samples), shard_tokens)
             feed(replica)

@@ -1,7 +1,8 @@
 """Verify every sample of a sweep's pools and write one scored row per sample.
 
 Rows carry what analysis needs (answer, verdict, tokens, seconds, log-prob, reference-free vote key),
-so a run folder is self-contained: `report` recomputes curves from `scores.jsonl` alone. Vote keys
+so a run folder is self-contained: `report` recomputes curves from `scores.jsonl` alone (written and
+read by `harness.rundir`). Vote keys
 come from the task (`Task.vote_clusters_batch`: equivalent answers of a pool share a key, the
 reference never consulted); `vote_correct` is the verdict of the cluster's representative. Only
 indices below the pool's planned size are used, so a store that grew for a larger sweep gives the same result.
@@ -9,8 +10,7 @@ indices below the pool's planned size are used, so a store that grew for a large
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,8 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
         raise IncompletePoolError(
             f"pool {spec.kind} of {spec.model.name} lacks {missing} samples; rerun the sweep to fill them"
         )
-    verdicts = task.verify_batch([(p, s.text) for p, s in pairs])
-    alone = judge_alone(task, [(p, s.text) for p, s in pairs])
+    verdicts = task.verify_batch([(p, s.output.text) for p, s in pairs])
+    alone = judge_alone(task, [(p, s.output.text) for p, s in pairs])
     bands: list[AloneVerdict | None] = list(alone) if alone is not None else [None] * len(pairs)
     votes = vote_columns(task, pairs, verdicts, spec.kind.startswith("search"))
     rows: list[ScoredRow] = []
@@ -86,11 +86,12 @@ def score_pool(spec: PoolSpec, task: Task, problems: list[Problem], store_root: 
                 answer=v.extracted,
                 correct=v.correct,
                 status=v.status,
-                prompt_tokens=s.prompt_tokens,
-                completion_tokens=s.completion_tokens,
-                mean_logprob=s.mean_logprob if s.completion_tokens > 0 else None,  # empty: no score
-                latency_s=s.latency_s,
-                finish_reason=s.finish_reason,
+                prompt_tokens=s.output.prompt_tokens,
+                completion_tokens=s.output.completion_tokens,
+                # a sample with no generated tokens has no score
+                mean_logprob=s.output.mean_logprob if s.output.completion_tokens > 0 else None,
+                latency_s=s.output.latency_s,
+                finish_reason=s.output.finish_reason,
                 engine=s.engine,
                 calls=s.calls,
                 info=s.info,
@@ -115,7 +116,7 @@ def vote_columns(
     for i, (problem, _) in enumerate(pairs):
         groups.setdefault(problem.id, []).append(i)
     order = list(groups.values())
-    clusters = task.vote_clusters_batch([(pairs[idx[0]][0], [pairs[i][1].text for i in idx],
+    clusters = task.vote_clusters_batch([(pairs[idx[0]][0], [pairs[i][1].output.text for i in idx],
                                           [verdicts[i] for i in idx]) for idx in order])
     out: list[tuple[str | None, bool]] = [(None, False)] * len(pairs)
     for idx, c in zip(order, clusters, strict=True):
@@ -123,27 +124,3 @@ def vote_columns(
         for i, key in zip(idx, c.keys, strict=True):
             out[i] = (key, key is not None and judged[key])
     return out
-
-
-def legacy_votes(rows: list[ScoredRow]) -> list[ScoredRow]:
-    """Rows of a `scores.jsonl` written before vote keys: keyed by their raw answer, each cluster
-    judged by its first sample (reference-free, without equivalence merges)."""
-    first: dict[tuple[str, str, str, str], bool] = {}
-    for r in sorted(rows, key=lambda r: r.index):
-        if r.answer is not None:
-            first.setdefault((r.model, r.pool_kind, r.problem_id, r.answer), r.correct)
-    return [replace(r, vote=r.answer, vote_correct=r.answer is not None
-                    and first[(r.model, r.pool_kind, r.problem_id, r.answer)]) for r in rows]
-
-
-def write_scores(rows: list[ScoredRow], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
-
-
-def read_scores(path: Path) -> list[ScoredRow]:
-    with path.open("r", encoding="utf-8") as f:
-        raw = [json.loads(line) for line in f if line.strip()]
-    rows = [ScoredRow(**r) for r in raw]
-    return legacy_votes(rows) if raw and "vote" not in raw[0] else rows

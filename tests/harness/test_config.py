@@ -46,6 +46,7 @@ def test_overrides() -> None:
         ("temperature=hot", ["temperature"]),
         ("prefill_accounting=foo", ["prefill_accounting", "prefix_cache", "no_cache"]),
         ("cluster.placement_strategy=TIGHT", ["placement_strategy", "STRICT_PACK"]),
+        ("+task.options.floor_s=5", ["task.options", "not in 'TaskConfig'"]),  # tasks take no options
     ],
 )
 def test_bad_input_is_a_clear_error(override: str, needles: list[str]) -> None:

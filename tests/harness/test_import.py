@@ -10,8 +10,8 @@ import pytest
 from core.records import Sample
 from harness.cli import main
 from harness.importer import ImportInputError, import_generations
-from harness.report.build import load_run
 from harness.run.store import PoolStore
+from harness.rundir import load_run
 from tasks import get_task
 
 
@@ -43,7 +43,7 @@ def test_import_round_trips_a_pool(tmp_path: Path) -> None:
     for r in rows:
         by_problem.setdefault(str(r["problem_id"]), []).append(str(r["completion"]))
     for pid, texts in by_problem.items():
-        assert [stored[(pid, j)].text for j in range(4)] == texts
+        assert [stored[(pid, j)].output.text for j in range(4)] == texts
     # re-verified by the task's verifier: problem i has min(i + 1, 4) correct samples
     data = load_run(first.run_dir)
     correct = {pid: sum(r.correct for r in data.rows if r.problem_id == pid) for pid in by_problem}

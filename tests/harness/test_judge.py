@@ -50,6 +50,28 @@ def test_humaneval_judge(tmp_path: Path) -> None:
     assert [json.loads(line)["correct"] for line in out.read_text().splitlines()] == [True, False]
 
 
+def test_the_task_not_its_name_says_where_the_reference_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A code task under a name that is not `humaneval*` is still judged by its benchmark's tests:
+    the judge reads `Task.reference_in_benchmark`, never the task's name."""
+    import harness.judge
+    from tasks import get_task
+
+    task = get_task("humaneval")
+    task.name = "mbpp_like"
+    monkeypatch.setattr(harness.judge, "get_task", lambda name: task)
+    first = task.load(None, 1)[0]
+    inp = write(tmp_path / "in.jsonl", [
+        {"id": first.id, "completion": first.metadata["canonical_solution"]},
+        {"id": first.id, "completion": "    return None\n"},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert harness.judge.judge_file("mbpp_like", inp, out) == (1, 2)
+    assert [json.loads(line)["correct"] for line in out.read_text().splitlines()] == [True, False]
+    assert get_task("humaneval_plus").reference_in_benchmark and not get_task("gsm8k").reference_in_benchmark
+
+
 @pytest.mark.parametrize(
     ("bad_line", "needle"),
     [("{not json", "in.jsonl:2: not valid JSON"), ('{"id": "b"}', "in.jsonl:2: missing"),

@@ -130,8 +130,8 @@ def test_search_cells_are_curve_points_with_their_traced_cost(
     assert len(traces) == 6
     for t in traces.values():
         assert t.role == "search" and len(t.calls) == t.index + 1
-        assert t.completion_tokens == sum(c["completion_tokens"] for c in t.calls)
-    mean2 = sum(t.completion_tokens for (_, i), t in traces.items() if i == 1) / 3
+        assert t.output.completion_tokens == sum(c["completion_tokens"] for c in t.calls)
+    mean2 = sum(t.output.completion_tokens for (_, i), t in traces.items() if i == 1) / 3
     assert revision[2]["mean_tokens"] == pytest.approx(mean2)
     # reward_ranking: s solutions and s reward-model calls, the latter costed by the reward model
     ranked = {p["budget"]: p for p in points if p["strategy"] == "reward_ranking[best]"}

@@ -12,7 +12,7 @@ import pytest
 
 from harness.analysis.per_problem import read_per_problem
 from harness.report.build import build_report
-from harness.run.score import read_scores
+from harness.rundir import read_scores
 from tests.harness.report.test_report import make_run
 
 

@@ -110,6 +110,6 @@ def test_a_replica_loads_the_new_kind_through_the_table_and_hands_it_to_run(
     assert created == [("smollm2_135m_judge", "vllm")]  # loaded with the engine
     samples = replica.run(shard) + replica.run(shard)
     assert created == [("smollm2_135m_judge", "vllm")]  # and only once
-    assert [s.text for s in samples] == ["ANSWER SEVEN"] * 8
+    assert [s.output.text for s in samples] == ["ANSWER SEVEN"] * 8
     assert [(s.problem_id, s.index) for s in samples[:4]] == [("p0", 0), ("p0", 1), ("p1", 0), ("p1", 1)]
-    assert sum(s.completion_tokens for s in samples) == 8 * len("answer seven")
+    assert sum(s.output.completion_tokens for s in samples) == 8 * len("answer seven")

@@ -86,8 +86,8 @@ def test_sweep_through_the_openai_engine(server: str, tmp_path: Path) -> None:
     greedy_dir = next(d for d in (results / "store" / "smollm2_135m" / "gsm8k").iterdir()
                       if json.loads((d / "pool.json").read_text())["kind"] == "greedy")
     stored = PoolStore(results / "store", "smollm2_135m", "gsm8k", greedy_dir.name).read()[(problem.id, 0)]
-    assert stored.text == again.text and stored.completion_tokens == again.completion_tokens > 0
-    assert stored.prompt_tokens == again.prompt_tokens > 0 and stored.engine.startswith("openai-api:")
+    assert stored.output.text == again.text and stored.output.completion_tokens == again.completion_tokens > 0
+    assert stored.output.prompt_tokens == again.prompt_tokens > 0 and stored.engine.startswith("openai-api:")
     assert again.mean_logprob < 0 and 1 <= len(again.top_logprobs) <= 6
     # a server without `n`: one request per completion, same shape of answer
     path = resolve_model_path("embedded:smollm2-135m-instruct")

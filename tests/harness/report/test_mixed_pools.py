@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from harness.cli import main
-from harness.run.score import ScoredRow, read_scores, write_scores
+from harness.run.score import ScoredRow
+from harness.rundir import read_scores, write_scores
 from tests.harness.report.test_report import make_run
 
 

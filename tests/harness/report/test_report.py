@@ -13,7 +13,8 @@ import pytest
 from harness.cli import main
 from harness.engines.model_info import model_info_from_config
 from harness.report.build import RunMismatchError, build_report
-from harness.run.score import ScoredRow, write_scores
+from harness.run.score import ScoredRow
+from harness.rundir import write_scores
 from tests.harness.engines.test_model_info import SMOLLM2_135M
 
 
@@ -126,7 +127,7 @@ def test_pool_cells_cost_the_same_on_their_curve_and_as_allocation_candidates(tm
     from core.flops import decode_flops, prefill_flops
     from harness.analysis.curves import analyze, model_cells
     from harness.analysis.selection import group_pools
-    from harness.report.build import load_run
+    from harness.rundir import load_run
     from strategies import get_strategy
 
     data = load_run(make_run(tmp_path, "acct"))
@@ -154,7 +155,7 @@ def test_compute_optimal_curve_is_selected_on_the_other_half(tmp_path: Path) -> 
     from core.flops import decode_flops, prefill_flops
     from harness.analysis.curves import analyze
     from harness.analysis.selection import group_pools
-    from harness.report.build import load_run
+    from harness.rundir import load_run
     from strategies import get_strategy
 
     run = make_run(tmp_path, "a")
@@ -212,7 +213,7 @@ def test_oracles_get_no_allocation_no_frontier_and_a_dashed_line(tmp_path: Path)
 
 
 def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path) -> None:
-    from harness.run.score import read_scores
+    from harness.rundir import read_scores
 
     run = make_run(tmp_path, "old")
     lines = [json.loads(line) for line in (run / "scores.jsonl").read_text().splitlines()]
@@ -227,9 +228,9 @@ def test_scores_written_before_vote_keys_vote_by_their_raw_answer(tmp_path: Path
 def stored_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic run inside a results folder whose store holds its sampled pool's texts, its engine
     seconds in proportion to tokens (as the engine splits a call's time), its report built."""
-    from core.records import Sample
-    from harness.run.score import read_scores
+    from core.records import Completion, Sample
     from harness.run.store import PoolStore
+    from harness.rundir import read_scores
 
     root = tmp_path_factory.mktemp("stored") / "results"
     run = make_run(root / "default", "20260101-000000")
@@ -239,8 +240,9 @@ def stored_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (run / "scores.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     # both pools of the synthetic run share the hash "h": the greedy rows' keys are the first samples'
     PoolStore(root / "store", "m", "math500", "h").append(
-        Sample(r.problem_id, "m", "h", r.index, viewer_text(r.problem_id, r.index), r.finish_reason,
-               r.prompt_tokens, r.completion_tokens, r.mean_logprob, None, r.latency_s, r.engine)
+        Sample(r.problem_id, "m", "h", r.index,
+               Completion(viewer_text(r.problem_id, r.index), r.finish_reason, r.prompt_tokens,
+                          r.completion_tokens, r.mean_logprob, None, r.latency_s), r.engine)
         for r in read_scores(run / "scores.jsonl") if r.pool_kind == "sampled")
     build_report(run)
     return run
@@ -253,7 +255,7 @@ def viewer_text(problem_id: str, index: int) -> str:
 def test_report_tables_of_stability_rates_and_the_cheapest_way_to_solve(stored_run: Path) -> None:
     from itertools import combinations
 
-    from harness.run.score import read_scores
+    from harness.rundir import read_scores
 
     run = stored_run
     metrics = json.loads((run / "metrics.json").read_text())
@@ -294,7 +296,7 @@ def test_report_tables_of_stability_rates_and_the_cheapest_way_to_solve(stored_r
 
 def test_report_at_latency_and_at_eflops_name_the_best_arm(stored_run: Path, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from harness.checks.claims_run import read_points
+    from harness.rundir import read_points
 
     points = [p for p in read_points(stored_run) if p.bin == "all"]
     run = tmp_path / "out"
@@ -323,7 +325,7 @@ def test_report_at_latency_and_at_eflops_name_the_best_arm(stored_run: Path, tmp
 def test_viewer_embeds_every_sample_with_its_stored_text(stored_run: Path) -> None:
     from harness.analysis.per_problem import read_per_problem
     from harness.report.viewer import read_embedded
-    from harness.run.score import read_scores
+    from harness.rundir import read_scores
 
     run = stored_run
     rows = read_scores(run / "scores.jsonl")
@@ -348,7 +350,7 @@ def test_viewer_embeds_every_sample_with_its_stored_text(stored_run: Path) -> No
 def test_adaptive_majority_is_charged_by_the_runs_prefill_rule(tmp_path: Path) -> None:
     # every prompt has 50 tokens; adaptive draws one request at a time, so under no_cache each request
     # drawn pays the prompt (50 x E[samples drawn]) and under prefix_cache the first one only (50)
-    from harness.checks.claims_run import read_points
+    from harness.rundir import read_points
 
     curves = {}
     for rule in ("prefix_cache", "no_cache"):

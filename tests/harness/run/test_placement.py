@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from core.records import Sample, SamplingParams
+from core.records import Completion, Sample, SamplingParams
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
 from harness.run.execute import engine_kwargs, run_shards
 from harness.run.placement import PlacementError, bundles, replicas_that_fit
@@ -64,8 +64,9 @@ def probe(marker_dir: Path) -> type:
             fact = json.dumps({"group": self.group, "bundles": self.bundles, "worker": self.worker,
                                "backend": self.kwargs.get("distributed_executor_backend"),
                                "pid": os.getpid()})
-            return [Sample(i.problem_id, self.model_name, i.pool.hash, k, fact, "stop", 10, 5, -0.1, -0.5,
-                           0.01, "stand-in") for i in shard.items for k in i.indices]
+            return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
+                           Completion(fact, "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
+                    for i in shard.items for k in i.indices]
 
     return Probe
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from core.records import Sample, SamplingParams
+from core.records import Completion, Sample, SamplingParams
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
 from harness.run.execute import ShardFailedError, run_shards
 from harness.run.plan import PoolSpec, Shard, make_plan
@@ -37,8 +37,9 @@ def flaky(marker_dir: Path, dies: str) -> type:
             if shard.number == 1 and (dies == "always" or (dies == "once" and not marker.exists())):
                 marker.touch()
                 os._exit(1)  # the whole actor process dies, as on an OOM kill or a lost node
-            return [Sample(i.problem_id, self.model_name, i.pool.hash, k, f"answer {k}", "stop", 10, 5, -0.1,
-                           -0.5, 0.01, "stand-in") for i in shard.items for k in i.indices]
+            return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
+                           Completion(f"answer {k}", "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
+                    for i in shard.items for k in i.indices]
 
     return Flaky
 

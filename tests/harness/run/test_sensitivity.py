@@ -11,9 +11,9 @@ import pytest
 
 from harness.analysis.curves import analyze
 from harness.report.band import band_rows, disagreements
-from harness.report.build import build_report, load_run
-from harness.run.score import read_scores, write_scores
+from harness.report.build import build_report
 from harness.run.sensitivity import judge_alone
+from harness.rundir import load_run, read_scores, write_scores
 from strategies import get_strategy
 from tasks import Problem, get_task
 from tests.harness.report.test_report import make_run
@@ -87,7 +87,7 @@ def test_runs_without_the_band_report_without_it(tmp_path: Path) -> None:
 
 
 def test_score_pool_records_stage_and_math_verify_verdict(tmp_path: Path) -> None:
-    from core.records import Sample, SamplingParams
+    from core.records import Completion, Sample, SamplingParams
     from harness.config import ModelConfig
     from harness.run.plan import PoolSpec
     from harness.run.score import score_pool
@@ -98,7 +98,8 @@ def test_score_pool_records_stage_and_math_verify_verdict(tmp_path: Path) -> Non
                     SamplingParams(temperature=0.8, max_tokens=8, n=2))
     texts = [f"\\boxed{{{problems[0].reference}}}", "I give up.",
              "The final answer is $10$. I hope it is correct.", f"\\boxed{{{problems[1].reference}}}"]
-    samples = [Sample(p.id, "m", spec.hash, i, texts[2 * k + i], "stop", 10, 5, -0.1, -0.5, 0.1, "x")
+    samples = [Sample(p.id, "m", spec.hash, i, Completion(texts[2 * k + i], "stop", 10, 5, -0.1, -0.5, 0.1),
+                      "x")
                for k, p in enumerate(problems) for i in range(2)]
     spec.store(tmp_path).append(samples)
     rows = score_pool(spec, task, problems, tmp_path)

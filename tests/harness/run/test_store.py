@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.records import Sample
+from core.records import Completion, Sample
 from harness.run.store import PoolStore
 
 
 def sample(pid: str, index: int, text: str = "t") -> Sample:
-    return Sample(pid, "m", "pool", index, text, "stop", 10, 5, -0.5, -2.5, 0.1, "vllm-test")
+    return Sample(pid, "m", "pool", index, Completion(text, "stop", 10, 5, -0.5, -2.5, 0.1), "vllm-test")
 
 
 def test_append_and_read_back(tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_duplicates_keep_first_copy(tmp_path: Path) -> None:
     b.append([sample("p1", 0, "second")])
     got = PoolStore(tmp_path, "m", "gsm8k", "pool").read()
     assert len(got) == 1
-    assert got[("p1", 0)].text in ("first", "second")
+    assert got[("p1", 0)].output.text in ("first", "second")
     # deterministic: shards are read in sorted order
     assert got == PoolStore(tmp_path, "m", "gsm8k", "pool").read()
 
