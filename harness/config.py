@@ -17,6 +17,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+import strategies
 from core.accounting import check_rule
 from core.auxiliary import AuxModel
 from core.registry import unknown_name_message
@@ -259,14 +260,14 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     task = sweep.task
     if task.name not in tasks.task_names():
         raise ConfigError(unknown_name_message("task", task.name, tasks.task_names()))
-    strats = tuple(load_group_item("strategy", s, StrategyConfig, "strategy") for s in sweep.strategies)
+    strats = tuple(load_strategy_config(s) for s in sweep.strategies)
     for label, s in zip(sweep.strategies, strats, strict=True):
         s.label = label
         s.options = {**s.options, **dict(sweep.strategy_options.get(label, {}))}
-    unknown = set(sweep.strategy_options) - set(group_names("strategy"))
+    unknown = set(sweep.strategy_options) - set(strategy_labels())
     if unknown:  # options for known strategies outside this sweep are ignored (presets share them)
         raise ConfigError(f"strategy_options names unknown strategies {sorted(unknown)}; "
-                          f"valid: {', '.join(group_names('strategy'))}")
+                          f"valid: {', '.join(strategy_labels())}")
     instances = []
     for s in strats:
         if s.name not in strategies.strategy_names():
@@ -283,6 +284,24 @@ def resolve(cfg: DictConfig) -> ResolvedSweep:
     if sweep.engine.name == "openai" and not sweep.engine.base_url:
         raise ConfigError("engine=openai needs engine.base_url, e.g. engine.base_url=http://127.0.0.1:8000/v1")
     return ResolvedSweep(sweep=sweep, models=models, strategies=strats)
+
+
+def strategy_labels() -> list[str]:
+    """Every name `strategies=[...]` accepts: the presets in `configs/strategy/` and every registered
+    strategy (a strategy needs no YAML of its own; a preset names one with options)."""
+    return sorted(set(group_names("strategy")) | set(strategies.strategy_names()))
+
+
+def load_strategy_config(label: str) -> StrategyConfig:
+    """`configs/strategy/<label>.yaml`, else the registered strategy `label` with its default options,
+    else ConfigError listing `strategy_labels()`."""
+    if label in group_names("strategy") or label not in strategies.strategy_names():
+        if label not in group_names("strategy"):
+            raise ConfigError(unknown_name_message("strategy", label, strategy_labels()))
+        config = load_group_item("strategy", label, StrategyConfig, "strategy")
+        assert isinstance(config, StrategyConfig)
+        return config
+    return StrategyConfig(name=label)
 
 
 def check_needs(label: str, strategy: Strategy, sweep: SweepConfig) -> None:

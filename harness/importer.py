@@ -32,7 +32,7 @@ from typing import Any
 
 from core.accounting import RULES
 from core.records import Completion, ModelInfo, Sample, SamplingParams
-from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item
+from harness.config import CONFIG_DIR, ModelConfig, StrategyConfig, load_group_item, load_strategy_config
 from harness.engines.model_info import cached_model_info, model_info_from_config
 from harness.judge import json_objects
 from harness.run.plan import PoolSpec
@@ -93,7 +93,7 @@ def import_strategies(
     configs: list[StrategyConfig] = []
     instances = []
     for label in labels:
-        config = load_group_item("strategy", label, StrategyConfig, "strategy")
+        config = load_strategy_config(label)
         config.label = label
         instance = get_strategy(config.name, label, **config.options)
         if not is_selection(instance):

@@ -113,3 +113,25 @@ def test_a_replica_loads_the_new_kind_through_the_table_and_hands_it_to_run(
     assert [s.output.text for s in samples] == ["ANSWER SEVEN"] * 8
     assert [(s.problem_id, s.index) for s in samples[:4]] == [("p0", 0), ("p0", 1), ("p1", 0), ("p1", 1)]
     assert sum(s.output.completion_tokens for s in samples) == 8 * len("answer seven")
+
+
+def test_the_new_strategy_runs_in_a_sweep_config_without_a_yaml_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Adding it took the strategy module and the kind's table entry: `strategies=[critiqued]`
+    resolves (with its default options) although configs/strategy/ has no critiqued.yaml, and a
+    misspelt name is refused listing the presets and the registered strategies alike."""
+    from harness.config import CONFIG_DIR, load_sweep_config
+
+    assert not (CONFIG_DIR / "strategy" / "critiqued.yaml").exists()
+    monkeypatch.setitem(STRATEGIES._items, "critiqued", Critiqued)
+    with pytest.raises(ConfigError, match="unknown auxiliary model kind 'critic_model'"):
+        load_sweep_config(["strategies=[critiqued]"])
+    monkeypatch.setitem(AUX_KINDS, "critic_model", critic_kind([]))
+    resolved = load_sweep_config(["strategies=[critiqued,majority]"])
+    first = resolved.strategies[0]
+    assert (first.label, first.name, first.options) == ("critiqued", "critiqued", {})
+    with pytest.raises(ConfigError) as info:
+        load_sweep_config(["strategies=[critiqed]"])
+    assert "did you mean 'critiqued'" in str(info.value)
+    assert "budget_forcing_no_wait" in str(info.value) and "critiqued" in str(info.value)
