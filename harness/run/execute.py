@@ -101,7 +101,7 @@ class Replica:
 
     def _search(self, items: list[WorkItem]) -> list[Sample]:
         """Run one search strategy on its problems of the shard; one Sample per (problem, cell)."""
-        from strategies import SearchStrategy, get_strategy
+        from strategies import CellIndex, SearchStrategy, get_strategy
         from tasks import get_task
 
         spec = items[0].pool
@@ -120,7 +120,7 @@ class Replica:
             engine=self.engine, chats=[item.chat() for item in items], base=spec.params, answer_of=answer_of,
             models={need: model for need, (model, _) in aux.items()},
             infos={need: info for need, (_, info) in aux.items()}))
-        cells = strategy.cells()
+        cells = CellIndex.of(strategy).cells  # store index i holds the trace of cell i
         samples = []
         for position, item in enumerate(items):
             for index in item.indices:
