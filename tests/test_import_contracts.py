@@ -10,8 +10,11 @@ Every import statement counts, wherever it stands: at module level, inside a fun
 to dodge a cycle is still the cycle) and under `if TYPE_CHECKING:` (a type-only import is still one module
 knowing another; deferring it to type-checking time is how a cycle gets hidden, not removed).
 `from pkg import name` is an import of the submodule `pkg.name` when there is one, else of `pkg`'s
-`__init__`. The parent packages that Python runs on the way to a submodule are not counted as imported:
-a facade `__init__` that re-exports its submodules would otherwise be in a cycle with each of them.
+`__init__`. `importlib.import_module("a.b")` and `__import__("a.b")` with a literal name count as
+`import a.b`.
+In the cycle check, importing `a.b.c` also imports the packages `a` and `a.b` that Python runs on the way,
+except those the importing module is itself inside of: `a/b/__init__.py` importing `a.b.c` is a facade,
+but `a/b/__init__.py` importing `x`, which imports `a.b.c`, is a cycle (x -> a.b -> x).
 """
 
 from __future__ import annotations
@@ -66,11 +69,24 @@ def resolve(source: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
+def literal_import(node: ast.Call) -> str | None:
+    """The module of `importlib.import_module("a.b")`, `import_module("a.b")` or `__import__("a.b")`."""
+    if not (node.args and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str) and not node.args[0].value.startswith(".")):
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return node.args[0].value if name in ("import_module", "__import__") else None
+
+
 def imports_of(source: str, path: Path, root: Path, modules: set[str]) -> Iterator[Import]:
     """Every module that `path` imports, anywhere in the file (functions and TYPE_CHECKING blocks too)."""
     text = path.read_text()
     lines = text.splitlines()
     for node in ast.walk(ast.parse(text, filename=str(path))):
+        if isinstance(node, ast.Call) and (dynamic := literal_import(node)):
+            where = f"{path.relative_to(root)}:{node.lineno}: {ast.get_source_segment(text, node)}"
+            yield Import(source, dynamic, where)
         if not isinstance(node, ast.Import | ast.ImportFrom):
             continue
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
@@ -92,6 +108,13 @@ def imports_of(source: str, path: Path, root: Path, modules: set[str]) -> Iterat
 def all_imports(root: Path = ROOT) -> list[Import]:
     files = project_files(root)
     return [imp for source, path in files.items() for imp in imports_of(source, path, root, set(files))]
+
+
+def parents_run(source: str, target: str) -> list[str]:
+    """The packages Python runs to import `target` (`a`, `a.b` for `a.b.c`) that `source` is not inside of."""
+    parts = target.split(".")
+    packages = [".".join(parts[:i]) for i in range(1, len(parts))]
+    return [p for p in packages if source != p and not source.startswith(p + ".")]
 
 
 def top(module: str) -> str:
@@ -177,9 +200,10 @@ def cycles(imports: list[Import]) -> list[str]:
     graph: dict[str, set[str]] = {imp.source: set() for imp in imports}
     where: dict[tuple[str, str], str] = {}
     for imp in imports:
-        if imp.target in graph and imp.target != imp.source:
-            graph[imp.source].add(imp.target)
-            where.setdefault((imp.source, imp.target), imp.where)
+        for target in (imp.target, *parents_run(imp.source, imp.target)):
+            if target in graph and target != imp.source:
+                graph[imp.source].add(target)
+                where.setdefault((imp.source, target), imp.where)
     blocks = []
     for component in strongly_connected(graph):
         members = set(component)
@@ -253,3 +277,30 @@ def test_the_checks_read_the_whole_tree() -> None:
     imports = all_imports()
     assert {top(i.source) for i in imports} == set(PACKAGES) and len(imports) > 500
     assert any(i.source == "core.registry" and i.target == "importlib" for i in imports)  # in a function
+
+
+def test_the_checks_see_parent_packages_and_literal_dynamic_imports(tmp_path: Path) -> None:
+    """`from a.b import c` runs `a/b/__init__.py`, which closes a cycle if it imports the importer back; a
+    facade `__init__` importing its own submodules does not; `import_module("x")` is an import of x."""
+    root = write_tree(tmp_path, {
+        "harness/__init__.py": "",
+        "harness/schemas.py": "from harness.engines import info\n",
+        "harness/engines/__init__.py": "from harness.schemas import Config\n"
+                                       "from harness.engines.info import X\n",
+        "harness/engines/info.py": "from harness.engines.util import Y\n",
+        "harness/engines/util.py": "import os\n",
+        "core/registry.py": "import importlib\ndef f():\n    importlib.import_module('harness.schemas')\n",
+        "strategies/best.py": "def f(name):\n    __import__('torch')\n    __import__(f'strategies.{name}')\n",
+    })
+    imports = all_imports(root)
+    assert violations(imports) == [
+        "core.registry imports harness.schemas (core/ may import ['core'] only)\n"
+        "    core/registry.py:3: importlib.import_module('harness.schemas')",
+        "strategies.best imports the backend torch\n    strategies/best.py:2: __import__('torch')",
+    ]
+    assert cycles(imports) == [
+        "cycle among harness.engines, harness.schemas:\n"
+        "  harness.engines -> harness.schemas -> harness.engines\n"
+        "    harness/engines/__init__.py:1: from harness.schemas import Config\n"
+        "    harness/schemas.py:1: from harness.engines import info",
+    ]
