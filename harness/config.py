@@ -329,7 +329,7 @@ def check_strategies_fit(instances: list[Any], task: Any) -> None:
     for instance in instances:
         why = task.voting_unsupported()
         if instance.votes and why:
-            raise ConfigError(f"strategy {instance.name} votes, but task {task.name} has no reference-free "
+            raise ConfigError(f"strategy {instance.label} votes, but task {task.name} has no reference-free "
                               f"vote keys: {why}")
         if hasattr(instance, "candidate_labels"):
             try:

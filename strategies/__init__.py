@@ -20,10 +20,7 @@ def load_all() -> None:
 def get_strategy(name: str, label: str | None = None, **options: object) -> Strategy:
     """An instance of the registered strategy `name`, configured by `options`, shown as `label`."""
     load_all()
-    strategy = STRATEGIES.get(name)(**options)
-    if label:
-        strategy.name = label
-    return strategy
+    return STRATEGIES.get(name)(**options).labelled(label)
 
 
 def strategy_names() -> list[str]:

@@ -49,9 +49,22 @@ class ScoredSample:
 
 
 class Strategy:
-    """What every strategy has: a name (its label in a sweep) and its kind."""
+    """What every strategy has: its registered name, its label in a sweep, and its kind."""
 
-    name: str = ""
+    name: ClassVar[str] = ""
+    """The registered name (`strategies/<module>.py`'s `@STRATEGIES.register(name)`)."""
+    _label: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How curves, cells and pools name it in a sweep: the preset's file name (e.g.
+        `budget_forcing_no_wait`), else the registered name."""
+        return self._label or self.name
+
+    def labelled(self, label: str | None) -> Strategy:
+        """This strategy shown as `label` in a sweep (None: its registered name)."""
+        self._label = label or None
+        return self
     kind: ClassVar[Kind]
     """Selection, search or meta; set once by the base class of each kind."""
     oracle: bool = False

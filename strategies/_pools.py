@@ -50,7 +50,7 @@ class PoolKey:
         if is_selection(strategy):
             return PoolKey(strategy.pool)
         if is_search(strategy):
-            return PoolKey.search(strategy.name)
+            return PoolKey.search(strategy.label)
         return None
 
     @property
@@ -78,7 +78,7 @@ class CellIndex:
     @staticmethod
     def of(strategy: SearchStrategy) -> CellIndex:
         cells = tuple(strategy.cells())
-        return CellIndex(strategy.name, cells, tuple(strategy.solutions(v, b) for v, b in cells))
+        return CellIndex(strategy.label, cells, tuple(strategy.solutions(v, b) for v, b in cells))
 
     def __len__(self) -> int:
         return len(self.cells)

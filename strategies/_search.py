@@ -193,7 +193,6 @@ class SearchStrategy(Strategy, ABC):
     """Runs its own engine calls; subclasses set `name` and `unit`, implement `cells` and `run`, and
     override `needs` when they use auxiliary models."""
 
-    name: str = ""
     kind = Kind.SEARCH
     unit: str = "tokens"
     """What a budget counts: tokens, rounds, beams, solutions."""

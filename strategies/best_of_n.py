@@ -68,5 +68,5 @@ class BestOfN(SelectionStrategy):
         return self.expected_accuracies(samples, [k])[0]
 
     def expected_accuracies(self, samples: list[ScoredSample], ks: list[int]) -> list[float]:
-        require_scores(self.name, self.score_name, samples)
+        require_scores(self.label, self.score_name, samples)
         return best_of_ks([self.score(s) for s in samples], [s.correct for s in samples], ks)

@@ -75,10 +75,10 @@ class ComputeOptimal(Strategy):
         """The labels allocated among: `candidates`, or every non-oracle, non-meta strategy of `others`.
 
         Raises ValueError when `candidates` lists an oracle (a strategy that reads the reference)."""
-        oracles = [s.name for s in others if s.oracle and s.name in self.candidates]
+        oracles = [s.label for s in others if s.oracle and s.label in self.candidates]
         if oracles:
             raise ValueError(oracle_message(oracles))
-        return self.candidates or [s.name for s in others if s.kind is not Kind.META and not s.oracle]
+        return self.candidates or [s.label for s in others if s.kind is not Kind.META and not s.oracle]
 
 
 def oracle_message(labels: Sequence[str]) -> str:

@@ -81,7 +81,7 @@ class WeightedMajority(SelectionStrategy):
     def with_resampling_error(
         self, samples: list[ScoredSample], ks: list[int]
     ) -> tuple[list[float], list[float]]:
-        require_scores(self.name, self.score_name, [s for s in samples if s.vote is not None])
+        require_scores(self.label, self.score_name, [s for s in samples if s.vote is not None])
         keys, correct = vote_keys([s.vote for s in samples], [s.vote_correct for s in samples])
         scores = [self.score(s) for s in samples]
         return weighted_vote_at_ks(keys, scores, ks, self.resamples, self.seed, correct)

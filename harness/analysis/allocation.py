@@ -129,7 +129,7 @@ def choose(strategy: ComputeOptimal, candidates: Sequence[Cells], probe: Probe) 
             extra[f"share:{names[j]}"] = float(np.mean(chosen == j))
         extras.append(extra)
     return Cells(
-        model=candidates[0].model, problem_ids=ids, labels=(strategy.name,) * len(picks),
+        model=candidates[0].model, problem_ids=ids, labels=(strategy.label,) * len(picks),
         budgets=tuple(range(1, len(picks) + 1)),
         accuracy=picked(acc), samples=picked(samples, float(strategy.probe)), draws=(1.0,) * len(picks),
         unit_tokens=picked(tokens, probe.tokens), unit_seconds=picked(seconds, probe.seconds),

@@ -130,7 +130,7 @@ def selection_cells(
     costs = pool.costs
     shared = rule == "prefix_cache"  # the probe computed this prompt: its prefill is not paid again
     return Cells(
-        model=model.name, problem_ids=tuple(ids), labels=(strategy.name,) * len(ks), budgets=tuple(ks),
+        model=model.name, problem_ids=tuple(ids), labels=(strategy.label,) * len(ks), budgets=tuple(ks),
         accuracy=acc, resample_se=err, oracle=strategy.oracle,
         samples=_columns([[float(k) for k in ks] for _ in costs]),
         draws=tuple(float(k) for k in ks),

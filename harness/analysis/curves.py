@@ -33,7 +33,7 @@ def model_cells(
     for strategy in strategies:
         cells = strategy_cells(strategy, info, pools, budgets, rule, built)
         if cells is not None:
-            out[strategy.name] = cells
+            out[strategy.label] = cells
     return out
 
 
@@ -46,7 +46,7 @@ def meta_cells(
     if probe is None:
         return None
     labels = strategy.candidate_labels(strategies)  # oracles (pass@k) never compete
-    candidates = [cells[s.name] for s in strategies if s.name in labels and s.name in cells]
+    candidates = [cells[s.label] for s in strategies if s.label in labels and s.label in cells]
     return choose(strategy, candidates, probe)
 
 
@@ -80,7 +80,7 @@ def run_curves(
         bins = difficulty_bins(pools, metadata, model_name) if metadata is not None else None
         price = (prices or {}).get(model_name, Price())
         cells = model_cells(info, pools, strategies, budgets, prefill_accounting)
-        curves += [Curve(cells[s.name], bins, price) for s in strategies if s.name in cells]
+        curves += [Curve(cells[s.label], bins, price) for s in strategies if s.label in cells]
         for strategy in strategies:
             if is_meta(strategy):
                 chosen = meta_cells(strategy, info, pools, strategies, cells)

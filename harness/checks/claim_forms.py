@@ -99,7 +99,7 @@ def _cells(strategy: Strategy, budgets: list[int]) -> list[tuple[str, int]]:
         index = CellIndex.of(strategy)
         return list(zip(index.labels(), index.budgets(), strict=True))
     if is_selection(strategy):
-        return [(strategy.name, k) for k in strategy.budgets(budgets, max(budgets))]
+        return [(strategy.label, k) for k in strategy.budgets(budgets, max(budgets))]
     return []
 
 
@@ -143,7 +143,7 @@ def cell_cost(strategy: Strategy, variant: str, budget: int, model: str, lm: Len
         scorer = getattr(opts, "reward_model", None) if getattr(opts, "scorer", "") == "reward" else None
         scored = sum(width * (p + (i + 1) * t) for i in range(steps))  # reward reads: in full
         return gen + (lm.calls(scorer, 0, scored, 0) if scorer else Cost(0, 0, 0, 0))
-    raise ConfigError(f"no length model for strategy {strategy.name!r} ({kind})")
+    raise ConfigError(f"no length model for strategy {strategy.label!r} ({kind})")
 
 
 def _strategies(resolved: ResolvedSweep) -> list[Strategy]:
@@ -153,9 +153,9 @@ def _strategies(resolved: ResolvedSweep) -> list[Strategy]:
 def _meta_costs(strategy: Strategy, others: Sequence[Strategy], budgets: list[int], model: str,
                 lm: LengthModel, axis_name: str, cached: bool) -> dict[int, float]:
     """compute_optimal: the probe plus a target between the cheapest and dearest candidate cell."""
-    labels = getattr(strategy, "candidates", []) or [s.name for s in others if not is_meta(s)]
+    labels = getattr(strategy, "candidates", []) or [s.label for s in others if not is_meta(s)]
     cells = [cell_cost(s, label.partition("[")[2].rstrip("]"), b, model, lm, cached)
-             for s in others if s.name in labels and not is_meta(s) for label, b in _cells(s, budgets)]
+             for s in others if s.label in labels and not is_meta(s) for label, b in _cells(s, budgets)]
     if not cells:
         return {}
     probe = int(getattr(strategy, "probe", 0))
@@ -188,7 +188,7 @@ def arm_ranges(claim: Claim, form: str) -> dict[str, ArmRange]:
     for name, arm in f.arms.items():
         costs: dict[int, float] = {}
         for s in strategies:
-            if is_meta(s) and s.name == arm.strategy:
+            if is_meta(s) and s.label == arm.strategy:
                 costs = _meta_costs(s, strategies, budgets, arm.model, lm, claim.axis, cached)
             for label, b in _cells(s, budgets):
                 if label == arm.strategy:

@@ -121,7 +121,7 @@ def cell_pools(strategies: list[Strategy]) -> tuple[dict[str, str], dict[tuple[s
         key = PoolKey.of(s)
         if key is None:
             continue
-        pool_of[s.name] = key.kind
+        pool_of[s.label] = key.kind
         if is_search(s):
             index = CellIndex.of(s)
             for j, (label, budget) in enumerate(zip(index.labels(), index.budgets(), strict=True)):
@@ -163,7 +163,7 @@ def build_report(
     per_problem: PerProblem = {k: v for c in curves for k, v in c.cells.values().items()}
     with record_values() as recorded:  # adaptive voting has no cells: the values behind its CIs
         adaptive = adaptive_majority_curves(
-            data.rows, data.infos, meta["task"], [s.name for s in strategies], budgets, prices,
+            data.rows, data.infos, meta["task"], [s.label for s in strategies], budgets, prices,
             {m: difficulty_bins(pools, data.problems, m) for m in data.infos}, seed, resamples, hw.intensity,
             accounting, pools)
     points += adaptive
@@ -193,10 +193,10 @@ def build_report(
     for s in strategies:
         compare = getattr(s, "compare", None)
         if is_meta(s) and compare:
-            pair = [p for p in points if p.strategy in (s.name, compare)]
-            if any(p.strategy == s.name for p in pair):
-                plots += plot_curves(pair, out / f"curves_{s.name}_vs_{compare}",
-                                     f"{meta['task']}: {s.name} vs {compare}", show_frontier=False)
+            pair = [p for p in points if p.strategy in (s.label, compare)]
+            if any(p.strategy == s.label for p in pair):
+                plots += plot_curves(pair, out / f"curves_{s.label}_vs_{compare}",
+                                     f"{meta['task']}: {s.label} vs {compare}", show_frontier=False)
     sections = []
     fits = coverage_fits(data, min(resamples, 200), seed, pools)
     if fits:
