@@ -129,6 +129,7 @@ def selection_cells(
     acc, err = accuracy_and_error(strategy, by_problem, ks, pool.samples)
     costs = pool.costs
     shared = rule == "prefix_cache"  # the probe computed this prompt: its prefill is not paid again
+    flops = _columns([[selection_flops(c, k) for k in ks] for c in costs])
     return Cells(
         model=model.name, problem_ids=tuple(ids), labels=(strategy.label,) * len(ks), budgets=tuple(ks),
         accuracy=acc, resample_se=err, oracle=strategy.oracle,
@@ -136,12 +137,12 @@ def selection_cells(
         draws=tuple(float(k) for k in ks),
         unit_tokens=_columns([[c.mean_tokens] * len(ks) for c in costs]),
         unit_seconds=_columns([[c.mean_seconds] * len(ks) for c in costs]),
-        flops=_columns([[selection_flops(c, k) for k in ks] for c in costs]),
+        flops=flops,
         prompt_tokens=_columns([[c.prompt_tokens] * len(ks) for c in costs]),
         latency=_columns([parallel_seconds(c.latencies, ks) for c in costs]),
         memory=_columns([[cell_bytes(model, int(c.prompt_tokens), c.completion_tokens, k) for k in ks]
                          for c in costs]),
-        by_role={"flops_generator": _columns([[selection_flops(c, k) for k in ks] for c in costs])},
+        by_role={"flops_generator": flops},  # every FLOP of a selection cell is the generator's
         probe_shared_flops=_columns([[c.prefill_flops if shared else 0.0] * len(ks) for c in costs]),
         probe_shared_bytes=_columns([[prefill_bytes(model, int(c.prompt_tokens)) if shared else 0.0] * len(ks)
                                      for c in costs]),
