@@ -295,13 +295,13 @@ def strategy_labels() -> list[str]:
 def load_strategy_config(label: str) -> StrategyConfig:
     """`configs/strategy/<label>.yaml`, else the registered strategy `label` with its default options,
     else ConfigError listing `strategy_labels()`."""
-    if label in group_names("strategy") or label not in strategies.strategy_names():
-        if label not in group_names("strategy"):
-            raise ConfigError(unknown_name_message("strategy", label, strategy_labels()))
+    if label in group_names("strategy"):
         config = load_group_item("strategy", label, StrategyConfig, "strategy")
         assert isinstance(config, StrategyConfig)
         return config
-    return StrategyConfig(name=label)
+    if label in strategies.strategy_names():
+        return StrategyConfig(name=label)
+    raise ConfigError(unknown_name_message("strategy", label, strategy_labels()))
 
 
 def check_needs(label: str, strategy: Strategy, sweep: SweepConfig) -> None:
