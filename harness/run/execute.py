@@ -202,6 +202,10 @@ class ShardFailedError(RuntimeError):
     """A shard's replica died more often than `cluster.max_retries` allows."""
 
 
+class ReplacementLoadError(RuntimeError):
+    """A replica started in place of a dead one could not load its engine."""
+
+
 @dataclass(frozen=True)
 class RunStats:
     """What one `run_shards` call did."""
@@ -231,11 +235,14 @@ def run_shards(
 ) -> RunStats:
     """Generate every shard on `cluster.replicas` actors and write each to its pool's store.
 
-    A shard whose replica dies goes back to the queue and the replica is replaced; a shard that
-    failed more than `cluster.max_retries` times is given up, the other shards still finish, and
-    then `ShardFailedError` lists what failed (what was written stays in the store, so a rerun
-    resumes). `replica_cls` is for fault-injection tests. With `log_path` the replicas' output goes
-    there (and Ray's worker logs stay off the terminal); `max_tokens` and `history` feed the ETA."""
+    A shard whose replica dies goes back to the front of the queue and the replica is replaced;
+    the next replica with room takes the shard, and a replacement takes work once its engine has
+    loaded, so no shard waits on a load while another replica is up (a replacement that cannot
+    load ends the run: `ReplacementLoadError`). A shard that failed more than `cluster.max_retries`
+    times is given up, the other shards still finish, and then `ShardFailedError` lists what failed
+    (what was written stays in the store, so a rerun resumes). `replica_cls` is for fault-injection
+    tests. With `log_path` the replicas' output goes there (and Ray's worker logs stay off the
+    terminal); `max_tokens` and `history` feed the ETA."""
     if not shards:
         return RunStats(0, 0, 0.0, 0.0)
     import ray
@@ -308,8 +315,14 @@ def run_shards(
     suspects: set[int] = set()
     """Shards that were in flight on a replica that died beside another shard: they run alone."""
 
+    replacing: dict[Any, Any] = {}
+    """A replacement's load (its `engine_name` call) -> the replacement, until its engine is up."""
+
     def feed(replica: Any) -> None:
-        """Give `replica` shards until it holds PER_REPLICA (a suspect shard runs alone)."""
+        """Give `replica` shards until it holds PER_REPLICA (a suspect shard runs alone); a replacement
+        still loading gets none."""
+        if replica in replacing.values():
+            return
         while queue:
             mine = [s for s, r in inflight.values() if r is replica]
             if len(mine) >= PER_REPLICA or any(s.number in suspects for s in mine):
@@ -325,10 +338,21 @@ def run_shards(
                 if queue:
                     shard = queue.popleft()
                     inflight[replica.run.remote(shard)] = (shard, replica)
-        while inflight:
-            ready, _ = ray.wait(list(inflight), num_returns=1, timeout=REPORT_S)
+        while inflight or (queue and replacing):  # shards left and only loading replicas: wait for them
+            ready, _ = ray.wait([*inflight, *replacing], num_returns=1, timeout=REPORT_S)
             drain(reports, progress)
             if not ready:
+                continue
+            if ready[0] in replacing:  # a replacement's engine is up: it takes work now
+                fresh = replacing.pop(ready[0])
+                try:
+                    ray.get(ready[0])
+                except Exception as exc:
+                    raise ReplacementLoadError(
+                        f"a replica of {model.name} started in place of a dead one could not load its "
+                        f"engine ({type(exc).__name__}); what finished is in the store, and a rerun "
+                        "resumes") from exc
+                feed(fresh)
                 continue
             shard, replica = inflight.pop(ready[0])
             try:
@@ -340,7 +364,7 @@ def run_shards(
                     suspects.update(s.number for s in lost)
                     queue.extendleft(sorted(lost, key=lambda s: -s.number))
                     print(f"replica died ({type(exc).__name__}) running shards "
-                          f"{', '.join(str(s.number) for s in lost)}; each goes to a new replica alone",
+                          f"{', '.join(str(s.number) for s in lost)}; each reruns alone on a replica",
                           flush=True)
                 else:
                     failures[shard.number] = failures.get(shard.number, 0) + 1
@@ -352,17 +376,17 @@ def run_shards(
                         print(f"giving up on {failed[-1]}", flush=True)
                     else:
                         queue.appendleft(shard)
-                        print(f"replica died ({type(exc).__name__}); shard {shard.number} goes to a new "
-                              f"replica (retry {failures[shard.number]} of {cluster.max_retries})",
+                        print(f"replica died ({type(exc).__name__}); shard {shard.number} goes back to the "
+                              f"queue (retry {failures[shard.number]} of {cluster.max_retries})",
                               flush=True)
                 progress.live.pop(key_of.get(replica, ""), None)  # what it had not written is lost
-                if replica in replicas:  # replace it (same slot, same group)
+                if replica in replicas:  # replace it (same slot, same group); it takes work once loaded
                     slot = replicas.index(replica)
                     fresh = new_replica(slot, group_of.get(replica))
                     replicas[slot] = fresh
                     ray.kill(replica)
-                    feed(fresh)
-                for other in replicas:  # a replica left idle by a suspect's turn takes work again
+                    replacing[fresh.engine_name.remote()] = fresh
+                for other in replicas:  # a replica with room takes the shards back (suspects alone)
                     feed(other)
                 continue
             by_pool: dict[str, list[Sample]] = {}

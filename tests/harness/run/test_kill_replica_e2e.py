@@ -1,5 +1,6 @@
 """Kill one of two real replicas (SIGKILL to its Ray actor process) in the middle of a sweep of the real
-embedded model: the sweep finishes, exit 0, and the store holds every planned sample exactly once."""
+embedded model: the sweep finishes, exit 0, and the store holds every planned sample exactly once (the
+live replica takes the dead one's shards while a replacement loads)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def stored(results: Path) -> list[dict[str, object]]:
 def test_killing_a_replica_mid_sweep_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     results = tmp_path / "results"
     before = set(replica_pids())
-    cmd = [sys.executable, "-m", "harness", "sweep", "limit=8", "budgets=[1,3]", "max_tokens=64",
+    cmd = [sys.executable, "-m", "harness", "sweep", "limit=8", "budgets=[1,3]", "max_tokens=32",
            "strategies=[pass_at_k]", "cluster.replicas=2", "cluster.num_cpus_per_replica=1",
            "cluster.shard_size=1", "engine.cpu_kv_cache_gib=1", f"results_dir={results}", "name=kill",
            "wandb.mode=disabled"]

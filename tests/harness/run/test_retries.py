@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 from core.records import Completion, Sample, SamplingParams
 from harness.config import ClusterConfig, EngineConfig, ModelConfig
-from harness.run.execute import ShardFailedError, run_shards
+from harness.run.execute import ReplacementLoadError, ShardFailedError, run_shards
 from harness.run.plan import PoolSpec, Shard, make_plan
 from tasks import get_task
 
@@ -23,10 +24,13 @@ MODEL = ModelConfig(name="stand_in", path="none")
 
 
 def flaky(marker_dir: Path, dies: str) -> type:
-    """A replica class that kills its own process on shard 1: once (`once`) or every time (`always`)."""
+    """A replica class that kills its own process on shard 1: once (`once`), every time (`always`), or
+    once with every replica started after that failing to load (`once_then_no_load`)."""
 
     class Flaky:
         def __init__(self, engine_name: str, engine_kwargs: dict[str, Any], model_name: str) -> None:
+            if dies == "once_then_no_load" and (marker_dir / "died-1").exists():
+                raise RuntimeError("no engine")
             self.model_name = model_name
 
         def engine_name(self) -> str:
@@ -34,7 +38,8 @@ def flaky(marker_dir: Path, dies: str) -> type:
 
         def run(self, shard: Shard) -> list[Sample]:
             marker = marker_dir / f"died-{shard.number}"
-            if shard.number == 1 and (dies == "always" or (dies == "once" and not marker.exists())):
+            once = dies in ("once", "once_then_no_load")
+            if shard.number == 1 and (dies == "always" or (once and not marker.exists())):
                 marker.touch()
                 os._exit(1)  # the whole actor process dies, as on an OOM kill or a lost node
             return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
@@ -42,6 +47,37 @@ def flaky(marker_dir: Path, dies: str) -> type:
                     for i in shard.items for k in i.indices]
 
     return Flaky
+
+
+def slow_replacement(marker_dir: Path) -> type:
+    """Replica 1 dies on shard 1 once; the replica started in its place takes up to 60 s to load
+    (until shard 1 has been run again, by anyone). Each run leaves `ran-<shard>-<pid>`, each replica
+    started first `first-<pid>`."""
+
+    class SlowReplacement:
+        def __init__(self, engine_name: str, engine_kwargs: dict[str, Any], model_name: str) -> None:
+            self.model_name = model_name
+            if not (marker_dir / "died-1").exists():
+                (marker_dir / f"first-{os.getpid()}").touch()
+            else:
+                (marker_dir / f"replacement-{os.getpid()}").touch()
+                deadline = time.time() + 60
+                while not list(marker_dir.glob("ran-1-*")) and time.time() < deadline:
+                    time.sleep(0.05)
+
+        def engine_name(self) -> str:
+            return "stand-in"
+
+        def run(self, shard: Shard) -> list[Sample]:
+            if shard.number == 1 and not (marker_dir / "died-1").exists():
+                (marker_dir / "died-1").touch()
+                os._exit(1)
+            (marker_dir / f"ran-{shard.number}-{os.getpid()}").touch()
+            return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
+                           Completion(f"answer {k}", "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
+                    for i in shard.items for k in i.indices]
+
+    return SlowReplacement
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -93,3 +129,28 @@ def test_a_shard_that_keeps_failing_stops_the_run(tmp_path: Path) -> None:
                0, tmp_path / "store", replica_cls=flaky(tmp_path, "never"))
     lines = stored_lines(tmp_path / "store")
     assert len(lines) == 6 and len(set(lines)) == 6
+
+
+def test_a_dead_replicas_shard_goes_to_a_live_replica_not_to_one_still_loading(tmp_path: Path) -> None:
+    """The replacement cannot finish loading before shard 1 has run again: the live replica runs it
+    (a driver that handed it to the replacement would wait 60 s and then fail the pid check)."""
+    shards = plan(tmp_path / "store")
+    cluster = ClusterConfig(replicas=2, num_cpus_per_replica=0.5, max_retries=2)
+    stats = run_shards(shards, MODEL, "none", EngineConfig(), cluster, 0, tmp_path / "store",
+                       replica_cls=slow_replacement(tmp_path))
+    assert stats.samples == 6
+    lines = stored_lines(tmp_path / "store")
+    assert len(lines) == 6 and len(set(lines)) == 6
+    [rerun] = list(tmp_path.glob("ran-1-*"))
+    first = {p.name.removeprefix("first-") for p in tmp_path.glob("first-*")}
+    assert len(first) == 2 and rerun.name.removeprefix("ran-1-") in first  # the survivor ran it
+
+
+def test_a_replacement_that_cannot_load_ends_the_run_with_a_clear_error(tmp_path: Path) -> None:
+    shards = plan(tmp_path / "store")
+    cluster = ClusterConfig(replicas=1, num_cpus_per_replica=0.5, max_retries=2)
+    with pytest.raises(ReplacementLoadError, match="started in place of a dead one could not load"):
+        run_shards(shards, MODEL, "none", EngineConfig(), cluster, 0, tmp_path / "store",
+                   replica_cls=flaky(tmp_path, "once_then_no_load"))
+    lines = stored_lines(tmp_path / "store")
+    assert len(lines) == len(set(lines)) < 6  # what finished stays, once
