@@ -237,12 +237,12 @@ def run_shards(
 
     A shard whose replica dies goes back to the front of the queue and the replica is replaced;
     the next replica with room takes the shard, and a replacement takes work once its engine has
-    loaded, so no shard waits on a load while another replica is up (a replacement that cannot
-    load ends the run: `ReplacementLoadError`). A shard that failed more than `cluster.max_retries`
-    times is given up, the other shards still finish, and then `ShardFailedError` lists what failed
-    (what was written stays in the store, so a rerun resumes). `replica_cls` is for fault-injection
-    tests. With `log_path` the replicas' output goes there (and Ray's worker logs stay off the
-    terminal); `max_tokens` and `history` feed the ETA."""
+    loaded, so no shard waits on a load while another replica is up. A replacement that cannot
+    load is dropped; with no replica left the run ends (`ReplacementLoadError`). A shard that
+    failed more than `cluster.max_retries` times is given up, the other shards still finish, and
+    then `ShardFailedError` lists what failed (what was written stays in the store, so a rerun
+    resumes). `replica_cls` is for fault-injection tests. With `log_path` the replicas' output goes
+    there (and Ray's worker logs stay off the terminal); `max_tokens` and `history` feed the ETA."""
     if not shards:
         return RunStats(0, 0, 0.0, 0.0)
     import ray
@@ -347,11 +347,18 @@ def run_shards(
                 fresh = replacing.pop(ready[0])
                 try:
                     ray.get(ready[0])
-                except Exception as exc:
-                    raise ReplacementLoadError(
-                        f"a replica of {model.name} started in place of a dead one could not load its "
-                        f"engine ({type(exc).__name__}); what finished is in the store, and a rerun "
-                        "resumes") from exc
+                except Exception as exc:  # its slot is dropped; the live replicas go on without it
+                    replicas.remove(fresh)
+                    ray.kill(fresh)
+                    live = [r for r in replicas if r not in replacing.values()]
+                    if not live and not replacing:
+                        raise ReplacementLoadError(
+                            f"a replica of {model.name} started in place of a dead one could not load its "
+                            f"engine ({type(exc).__name__}) and no replica is left; what finished is in "
+                            "the store, and a rerun resumes") from exc
+                    print(f"a replica started in place of a dead one could not load its engine "
+                          f"({type(exc).__name__}); {len(live)} replica(s) go on", flush=True)
+                    continue
                 feed(fresh)
                 continue
             shard, replica = inflight.pop(ready[0])
@@ -398,6 +405,7 @@ def run_shards(
             tokens += shard_tokens
             progress.shard_done(len(samples), shard_tokens)
             feed(replica)
+        assert not queue, "every shard was run or given up"
     finally:
         progress.close()
         for replica in replicas:

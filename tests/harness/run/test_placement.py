@@ -112,7 +112,7 @@ def test_each_replica_gets_its_own_group_of_tp_gpu_bundles(tmp_path: Path) -> No
                        replica_cls=probe(tmp_path))
     assert stats.samples == 4 and (tmp_path / "died").exists()
     seen = facts(tmp_path / "store")
-    assert len(seen) == 4 and len({json.dumps(f, sort_keys=True) for f in seen}) >= 2
+    assert len(seen) == 4  # (any live replica may run them all: which ones did is not asserted)
     groups = {f["group"] for f in seen}
     replacement = json.loads((tmp_path / "replacement.json").read_text())["group"]
     # 4 GPUs hold 2 replicas of 2 (3 were asked for); the dead replica's replacement runs in the

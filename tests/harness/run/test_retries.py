@@ -30,6 +30,7 @@ def flaky(marker_dir: Path, dies: str) -> type:
     class Flaky:
         def __init__(self, engine_name: str, engine_kwargs: dict[str, Any], model_name: str) -> None:
             if dies == "once_then_no_load" and (marker_dir / "died-1").exists():
+                (marker_dir / "no-load").touch()
                 raise RuntimeError("no engine")
             self.model_name = model_name
 
@@ -42,6 +43,11 @@ def flaky(marker_dir: Path, dies: str) -> type:
             if shard.number == 1 and (dies == "always" or (once and not marker.exists())):
                 marker.touch()
                 os._exit(1)  # the whole actor process dies, as on an OOM kill or a lost node
+            if dies == "once_then_no_load" and marker.exists():  # finish only after the failed load
+                deadline = time.time() + 30
+                while not (marker_dir / "no-load").exists() and time.time() < deadline:
+                    time.sleep(0.05)
+                time.sleep(0.5)
             return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
                            Completion(f"answer {k}", "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
                     for i in shard.items for k in i.indices]
@@ -146,7 +152,18 @@ def test_a_dead_replicas_shard_goes_to_a_live_replica_not_to_one_still_loading(t
     assert len(first) == 2 and rerun.name.removeprefix("ran-1-") in first  # the survivor ran it
 
 
+def test_a_replacement_that_cannot_load_leaves_the_work_to_the_live_replicas(tmp_path: Path) -> None:
+    shards = plan(tmp_path / "store")
+    cluster = ClusterConfig(replicas=2, num_cpus_per_replica=0.5, max_retries=2)
+    stats = run_shards(shards, MODEL, "none", EngineConfig(), cluster, 0, tmp_path / "store",
+                       replica_cls=flaky(tmp_path, "once_then_no_load"))
+    assert (tmp_path / "died-1").exists() and stats.samples == 6
+    lines = stored_lines(tmp_path / "store")
+    assert len(lines) == 6 and len(set(lines)) == 6
+
+
 def test_a_replacement_that_cannot_load_ends_the_run_with_a_clear_error(tmp_path: Path) -> None:
+    """With no live replica left, the run cannot go on: a clear error, what finished kept once."""
     shards = plan(tmp_path / "store")
     cluster = ClusterConfig(replicas=1, num_cpus_per_replica=0.5, max_retries=2)
     with pytest.raises(ReplacementLoadError, match="started in place of a dead one could not load"):
