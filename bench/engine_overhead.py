@@ -1,20 +1,21 @@
-"""Generated tokens/s through the harness vs bare `vllm.LLM`, same prompts and params.
+"""Generated tokens/s through the harness vs bare `vllm.LLM`, same prompts and params, in rounds.
 
 The harness path is the real one: plan shards -> Ray actor replica (render chat template, generate,
-build samples) -> driver writes each shard to the store. Two bare arms run in this process on one
+build samples) -> driver writes each shard to the store. The bare arms run in this process on one
 engine (thread binding from `harness.engines.cpu_binding`, the best setting measured; its line is
-printed): the same-shards loop calls `llm.generate` once per shard (same prompts, params and batch
-per call), and "best bare" makes ONE `generate` call with every prompt (the most the engine can do
-with this workload), first on the freshly loaded engine (as the harness's replica is) and again
-once it is warm. A last arm makes the same one call with every sequence as long as the harness's
-sample was (`ignore_eos`): the same token work, so the luck of how many samples stop early (which sets
-how full the last steps' batches are, and swings a short run's tokens/s by +-10%) is out of it.
-Engine load time is excluded everywhere. Prints the harness's tokens/s and `ratio harness /
-same-shards bare` (target >= 0.90) and `ratio harness / best bare` (target >= 0.95), free and with
-the same token work.
+printed): "best bare" makes ONE `generate` call with every prompt (the most the engine can do with
+this workload), first on the freshly loaded engine (as the harness's replica is: an engine's first
+calls are slower), then the same-shards loop calls `llm.generate` once per shard (same prompts,
+params and batch per call), then best bare again on the now warm engine.
+
+Identical calls on one engine vary by +-10% here (a shared 2-core machine), so a single pair of
+figures cannot tell 0.95 from 0.85: the bench runs `--rounds` rounds, each a fresh harness run and a
+fresh bare engine (the order of the two alternates), and prints every round's ratios and their
+median. Engine load time is excluded everywhere. Prints the harness's tokens/s and
+`ratio harness / same-shards bare` (target >= 0.90) and `ratio harness / best bare` (target >= 0.95).
 Run it with `VLLM_CPU_OMP_THREADS_BIND=auto` in the environment to measure vLLM's default binding.
 
-    python bench/engine_overhead.py [--problems 16] [--n 8] [--max-tokens 256] [--shard-size 8]
+    python bench/engine_overhead.py [--problems 16] [--n 8] [--max-tokens 256] [--shard-size 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -23,10 +24,108 @@ import argparse
 import contextlib
 import gc
 import os
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class HarnessArm:
+    tokens: int
+    generate_s: float
+    load_s: float
+    stepped_s: float
+    """Engine-step seconds inside the replica (each step's wall time is split over its samples)."""
+
+    @property
+    def rate(self) -> float:
+        return self.tokens / self.generate_s
+
+
+def plan_shards(resolved: Any, problems: list[Any], store_root: Path) -> list[Any]:
+    """The harness's shards for this workload on an empty store."""
+    from harness.run.plan import make_plan, pool_specs
+    from tasks import get_task
+
+    task = get_task(resolved.task.name)
+    size = resolved.sweep.cluster.shard_size
+    plan = make_plan(pool_specs(resolved, task), task, problems, store_root, size)
+    return list(plan.shards)
+
+
+def harness_arm(resolved: Any, problems: list[Any]) -> tuple[HarnessArm, list[Any]]:
+    """One run of the real harness path on a fresh store and a fresh replica; also its shards."""
+    import ray
+
+    from harness.engines.embedded import resolve_model_path
+    from harness.run.execute import run_shards
+
+    sweep, model = resolved.sweep, resolved.models[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        store_root = Path(tmp)
+        shards = plan_shards(resolved, problems, store_root)
+        stats = run_shards(shards, model, resolve_model_path(model.path), sweep.engine, sweep.cluster,
+                           sweep.seed, store_root)
+        stored = [smp for i in {i.pool.hash: i for sh in shards for i in sh.items}.values()
+                  for smp in i.pool.store(store_root).read().values()]
+        ray.shutdown()  # its processes leave the cores before the bare engine starts
+    stepped = sum(smp.output.latency_s for smp in stored)
+    return HarnessArm(stats.tokens, stats.generate_s, stats.load_s, stepped), shards
+
+
+@dataclass(frozen=True)
+class BareArms:
+    best: float
+    """tok/s of one call with every prompt, on a freshly loaded engine."""
+    same_shards: float
+    warm: float
+    """tok/s of one call with every prompt, once the engine is warm."""
+    binding: str
+
+
+def bare_arms(resolved: Any, shards: list[Any]) -> BareArms:
+    """The bare arms on one freshly loaded in-process engine, closed at the end."""
+    import vllm
+
+    from harness.engines.embedded import resolve_model_path
+    from harness.engines.vllm_engine import VLLMEngine
+
+    sweep, model = resolved.sweep, resolved.models[0]
+    engine = VLLMEngine(resolve_model_path(model.path), seed=sweep.seed, dtype=model.dtype,
+                        max_model_len=model.max_model_len, cpu_kv_cache_gib=sweep.engine.cpu_kv_cache_gib)
+    llm = engine._llm
+    tokenizer = llm.get_tokenizer()
+
+    def calls(items: list[Any]) -> tuple[list[str], list[Any]]:
+        prompts = [str(tokenizer.apply_chat_template(i.chat(), tokenize=False, add_generation_prompt=True))
+                   for i in items]
+        sp = [vllm.SamplingParams(n=len(i.indices), temperature=i.pool.params.temperature,
+                                  top_p=i.pool.params.top_p, max_tokens=i.pool.params.max_tokens, logprobs=1)
+              for i in items]
+        return prompts, sp
+
+    def timed(batches: list[list[Any]]) -> float:
+        with contextlib.suppress(Exception):  # each arm starts with a cold prefix cache
+            llm.reset_prefix_cache()
+        n_tokens = 0
+        start = time.perf_counter()
+        for items in batches:
+            outs = llm.generate(*calls(items), use_tqdm=False)
+            n_tokens += sum(len(o.token_ids) for out in outs for o in out.outputs)
+        return n_tokens / (time.perf_counter() - start)
+
+    every = [[i for shard in shards for i in shard.items]]  # one call, every prompt
+    best = timed(every)  # first, on the fresh engine: the like-for-like anchor
+    same = timed([list(shard.items) for shard in shards])
+    warm = timed(every)
+    binding = engine.cpu_binding.line() if engine.cpu_binding else "engine threads: GPU, no CPU binding"
+    engine.close()
+    del engine
+    gc.collect()
+    return BareArms(best, same, warm, binding)
 
 
 def main() -> None:
@@ -35,123 +134,50 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--shard-size", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "4")
     os.environ["TTC_NO_PROGRESS"] = "1"
 
     from harness.config import load_sweep_config
-    from harness.engines.embedded import resolve_model_path
-    from harness.run.execute import run_shards
-    from harness.run.plan import make_plan, pool_specs
     from tasks import get_task
 
     resolved = load_sweep_config([
         f"limit={args.problems}", f"budgets=[{args.n}]", "strategies=[majority]",
         f"max_tokens={args.max_tokens}", f"cluster.shard_size={args.shard_size}",
     ])
-    sweep = resolved.sweep
-    model = resolved.models[0]
-    path = resolve_model_path(model.path)
-    task = get_task(resolved.task.name)
-    problems = task.load(sweep.data_dir, sweep.limit)
-    with tempfile.TemporaryDirectory() as tmp:
-        store_root = Path(tmp)
-        plan = make_plan(pool_specs(resolved, task), task, problems, store_root, sweep.cluster.shard_size)
-        shards = list(plan.shards)
+    problems = get_task(resolved.task.name).load(resolved.sweep.data_dir, resolved.sweep.limit)
+    rounds: list[tuple[HarnessArm, BareArms]] = []
+    for r in range(args.rounds):
+        if r % 2 == 0:  # the order alternates, so a drift of the machine hits both arms alike
+            harness, shards = harness_arm(resolved, problems)
+            bare = bare_arms(resolved, shards)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                bare = bare_arms(resolved, plan_shards(resolved, problems, Path(tmp)))
+            harness, shards = harness_arm(resolved, problems)
+        rounds.append((harness, bare))
+        print(f"round {r + 1} ({'harness first' if r % 2 == 0 else 'bare first'}): harness "
+              f"{harness.tokens} tokens in {harness.generate_s:.1f} s = {harness.rate:.1f} tok/s "
+              f"(engine load {harness.load_s:.1f} s, excluded; "
+              f"{harness.stepped_s / harness.generate_s:.0%} inside the replica's engine steps); "
+              f"bare: best {bare.best:.1f}, same shards {bare.same_shards:.1f}, "
+              f"warm {bare.warm:.1f} tok/s; ratios harness / best bare {harness.rate / bare.best:.3f}, "
+              f"/ same shards {harness.rate / bare.same_shards:.3f}, / warm {harness.rate / bare.warm:.3f}",
+              flush=True)
 
-        stats = run_shards(shards, model, path, sweep.engine, sweep.cluster, sweep.seed, store_root)
-        harness_rate = stats.tokens / stats.generate_s
-        # engine-step seconds inside the replica (each step's wall time is split over its samples)
-        stored = [smp for i in {i.pool.hash: i for sh in shards for i in sh.items}.values()
-                  for smp in i.pool.store(store_root).read().values()]
-        stepped = sum(smp.output.latency_s for smp in stored)
-        lengths: dict[str, list[int]] = {}
-        for smp in stored:
-            lengths.setdefault(smp.problem_id, []).append(smp.output.completion_tokens)
-        import ray
-
-        ray.shutdown()
-
-    from harness.engines.vllm_engine import VLLMEngine
-
-    engine = VLLMEngine(path, seed=sweep.seed, dtype=model.dtype, max_model_len=model.max_model_len,
-                        cpu_kv_cache_gib=sweep.engine.cpu_kv_cache_gib)
-    import vllm
-
-    llm = engine._llm
-    tokenizer = llm.get_tokenizer()
-
-    def calls(items: list[Any]) -> tuple[list[str], list[Any]]:
-        prompts = [tokenizer.apply_chat_template(i.chat(), tokenize=False, add_generation_prompt=True)
-                   for i in items]
-        sp = [vllm.SamplingParams(n=len(i.indices), temperature=i.pool.params.temperature,
-                                  top_p=i.pool.params.top_p, max_tokens=i.pool.params.max_tokens, logprobs=1)
-              for i in items]
-        return prompts, sp
-
-    def timed(batches: list[list[Any]]) -> tuple[int, float]:
-        with contextlib.suppress(Exception):  # each arm starts with a cold prefix cache
-            llm.reset_prefix_cache()
-        n_tokens = 0
-        start = time.perf_counter()
-        for items in batches:
-            outs = llm.generate(*calls(items), use_tqdm=False)
-            n_tokens += sum(len(o.token_ids) for out in outs for o in out.outputs)
-        return n_tokens, time.perf_counter() - start
-
-    every = [[i for shard in shards for i in shard.items]]  # one call, every prompt
-
-    def matched() -> tuple[int, float]:
-        """One call, every prompt, each sequence made exactly as long as the harness's sample was
-        (ignore_eos, no stop strings): the same token work, so sampling luck (how many sequences
-        stop early, and so how full the last steps' batches are) is out of the comparison."""
-        prompts, sp = [], []
-        for item in every[0]:
-            prompt = tokenizer.apply_chat_template(item.chat(), tokenize=False, add_generation_prompt=True)
-            for length in lengths[item.problem_id]:
-                if length > 0:
-                    prompts.append(prompt)
-                    sp.append(vllm.SamplingParams(n=1, temperature=item.pool.params.temperature,
-                                                  top_p=item.pool.params.top_p, max_tokens=length,
-                                                  ignore_eos=True, logprobs=1))
-        with contextlib.suppress(Exception):
-            llm.reset_prefix_cache()
-        start = time.perf_counter()
-        outs = llm.generate(prompts, sp, use_tqdm=False)
-        return sum(len(o.token_ids) for out in outs for o in out.outputs), time.perf_counter() - start
-    # The harness's replica engine is freshly loaded when its first shard arrives, and an engine's
-    # first calls are slower (first touch of the KV cache, kernels for new batch shapes): so best
-    # bare runs first on this freshly loaded engine (the like-for-like anchor), then the same-shards
-    # loop (the same calls the replica makes, without the harness around them), then best bare again
-    # on the now warm engine (the most this engine can do).
-    best_tokens, best_s = timed(every)
-    bare_tokens, bare_s = timed([list(shard.items) for shard in shards])
-    warm_tokens, warm_s = timed(every)
-    same_tokens, same_s = matched()
-    bare_rate, best_rate, warm_rate = bare_tokens / bare_s, best_tokens / best_s, warm_tokens / warm_s
-    same_rate = same_tokens / same_s
-    binding = engine.cpu_binding
-    engine.close()
-    del engine
-    gc.collect()
+    def med(values: list[float]) -> str:
+        return f"{statistics.median(values):.3f}  (rounds: {', '.join(f'{v:.3f}' for v in values)})"
 
     print(f"workload: {args.problems} GSM8K problems x n={args.n}, max_tokens={args.max_tokens}, "
-          f"{len(shards)} shards of {args.shard_size} problems")
-    print(f"harness (Ray actor + store): {stats.tokens} tokens in {stats.generate_s:.1f} s = "
-          f"{harness_rate:.1f} tok/s (engine load {stats.load_s:.1f} s, excluded)")
-    print(f"  of which inside the replica's engine steps: {stepped:.1f} s "
-          f"({stepped / stats.generate_s:.0%}; the rest is Ray, the driver and the store)")
-    print(f"bare vllm.LLM, same shards:  {bare_tokens} tokens in {bare_s:.1f} s = {bare_rate:.1f} tok/s")
-    print(f"best bare, fresh engine: {best_tokens} tokens in {best_s:.1f} s = {best_rate:.1f} tok/s")
-    print(f"best bare, warm engine:  {warm_tokens} tokens in {warm_s:.1f} s = {warm_rate:.1f} tok/s")
-    print(f"best bare, same lengths as the harness's samples (warm): {same_tokens} tokens in {same_s:.1f} s "
-          f"= {same_rate:.1f} tok/s")
-    print(f"bare arms' {binding.line() if binding else 'engine threads: GPU, no CPU binding'}")
-    print(f"harness tokens/s: {harness_rate:.1f}")
-    print(f"ratio harness / same-shards bare: {harness_rate / bare_rate:.3f}  (target >= 0.90)")
-    print(f"ratio harness / best bare: {harness_rate / best_rate:.3f}  (target >= 0.95; both engines fresh)")
-    print(f"ratio harness / best bare on a warm engine: {harness_rate / warm_rate:.3f}")
-    print(f"ratio harness / best bare, same token work: {harness_rate / same_rate:.3f}  (target >= 0.95)")
+          f"{len(shards)} shards of {args.shard_size} problems, {args.rounds} rounds")
+    print(f"bare arms' {rounds[-1][1].binding}")
+    print(f"harness tokens/s: {statistics.median(h.rate for h, _ in rounds):.1f} (median)")
+    print(f"ratio harness / same-shards bare: {med([h.rate / b.same_shards for h, b in rounds])}  "
+          "(target >= 0.90)")
+    print(f"ratio harness / best bare: {med([h.rate / b.best for h, b in rounds])}  "
+          "(target >= 0.95; both engines fresh)")
+    print(f"ratio harness / best bare on a warm engine: {med([h.rate / b.warm for h, b in rounds])}")
 
 
 if __name__ == "__main__":
