@@ -23,6 +23,13 @@ from tasks import get_task
 MODEL = ModelConfig(name="stand_in", path="none")
 
 
+def answers(shard: Shard, model_name: str) -> list[Sample]:
+    """A stand-in replica's samples for `shard`: one fixed completion per planned index."""
+    return [Sample(i.problem_id, model_name, i.pool.hash, k,
+                   Completion(f"answer {k}", "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
+            for i in shard.items for k in i.indices]
+
+
 def flaky(marker_dir: Path, dies: str) -> type:
     """A replica class that kills its own process on shard 1: once (`once`), every time (`always`), or
     once with every replica started after that failing to load (`once_then_no_load`)."""
@@ -48,9 +55,7 @@ def flaky(marker_dir: Path, dies: str) -> type:
                 while not (marker_dir / "no-load").exists() and time.time() < deadline:
                     time.sleep(0.05)
                 time.sleep(0.5)
-            return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
-                           Completion(f"answer {k}", "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
-                    for i in shard.items for k in i.indices]
+            return answers(shard, self.model_name)
 
     return Flaky
 
@@ -79,9 +84,7 @@ def slow_replacement(marker_dir: Path) -> type:
                 (marker_dir / "died-1").touch()
                 os._exit(1)
             (marker_dir / f"ran-{shard.number}-{os.getpid()}").touch()
-            return [Sample(i.problem_id, self.model_name, i.pool.hash, k,
-                           Completion(f"answer {k}", "stop", 10, 5, -0.1, -0.5, 0.01), "stand-in")
-                    for i in shard.items for k in i.indices]
+            return answers(shard, self.model_name)
 
     return SlowReplacement
 
