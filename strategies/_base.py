@@ -54,6 +54,14 @@ class Strategy:
     name: ClassVar[str] = ""
     """The registered name (`strategies/<module>.py`'s `@STRATEGIES.register(name)`)."""
     _label: str | None = None
+    kind: ClassVar[Kind]
+    """Selection, search or meta; set once by the base class of each kind."""
+    oracle: bool = False
+    """Reads the reference to choose (pass@k): an upper bound that needs a perfect verifier. Never a
+    compute_optimal candidate, never on the Pareto frontier, drawn dashed."""
+    votes: bool = False
+    """Groups samples by their reference-free vote keys (majority, weighted vote): the task must
+    provide such keys (`Task.voting_unsupported()` is None), checked before any model loads."""
 
     @property
     def label(self) -> str:
@@ -65,14 +73,6 @@ class Strategy:
         """This strategy shown as `label` in a sweep (None: its registered name)."""
         self._label = label or None
         return self
-    kind: ClassVar[Kind]
-    """Selection, search or meta; set once by the base class of each kind."""
-    oracle: bool = False
-    """Reads the reference to choose (pass@k): an upper bound that needs a perfect verifier. Never a
-    compute_optimal candidate, never on the Pareto frontier, drawn dashed."""
-    votes: bool = False
-    """Groups samples by their reference-free vote keys (majority, weighted vote): the task must
-    provide such keys (`Task.voting_unsupported()` is None), checked before any model loads."""
 
     def needs(self) -> tuple[AuxModel, ...]:
         """The auxiliary models this strategy runs with, from its own options (default: none); the
