@@ -121,7 +121,7 @@ def bare_arms(resolved: Any, shards: list[Any]) -> BareArms:
     best = timed(every)  # first, on the fresh engine: the like-for-like anchor
     same = timed([list(shard.items) for shard in shards])
     warm = timed(every)
-    binding = engine.cpu_binding.line() if engine.cpu_binding else "engine threads: GPU, no CPU binding"
+    binding = engine.binding_line()
     engine.close()
     del engine
     gc.collect()

@@ -51,7 +51,7 @@ def main() -> None:
         tokens = sum(len(o.token_ids) for out in outs for o in out.outputs)
         rates.append(tokens / seconds)
         print(f"call {i}: {tokens} tokens in {seconds:.1f} s = {rates[-1]:.1f} tok/s", flush=True)
-    binding = engine.cpu_binding.line() if engine.cpu_binding else "engine threads: GPU, no CPU binding"
+    binding = engine.binding_line()
     engine.close()
     later = rates[1:]
     print(binding)

@@ -106,6 +106,10 @@ class VLLMEngine:
     def name(self) -> str:
         return self._name
 
+    def binding_line(self) -> str:
+        """The engine's thread binding in one line (as the replica logs it), or that it runs on GPU."""
+        return self.cpu_binding.line() if self.cpu_binding else "engine threads: GPU, no CPU binding"
+
     def counters(self) -> tuple[int, int]:
         """(samples finished, tokens generated) since the engine loaded, from vLLM's own metrics; safe to
         call from another thread while `generate` runs."""

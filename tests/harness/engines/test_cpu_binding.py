@@ -60,3 +60,13 @@ def test_the_binding_is_set_while_the_engine_starts_and_restored_after(
         assert os.environ[BIND] == b.bind == str(cores[1 % len(cores)])
         assert os.environ[RESERVED] == "0"
     assert BIND not in os.environ and os.environ[RESERVED] == "3"  # nothing leaks to later processes
+
+
+def test_an_engine_names_its_binding_in_one_line_or_says_it_runs_on_gpu() -> None:
+    from harness.engines.vllm_engine import VLLMEngine
+
+    engine = VLLMEngine.__new__(VLLMEngine)  # the line only: no model loads
+    engine.cpu_binding = cpu_binding(2, available={0, 1}, environ={})
+    assert engine.binding_line().startswith(f"engine threads: {BIND}=0-1 {RESERVED}=0 (derived; 2 cores")
+    engine.cpu_binding = None
+    assert engine.binding_line() == "engine threads: GPU, no CPU binding"
